@@ -1,0 +1,121 @@
+/*
+ * ckpt_image.h - the CKPT notes: the state a standard ELF core lacks.
+ *
+ * One checkpoint is one standard ELF core file. Extra state is kept in
+ * PT_NOTE entries whose owner name is "CKPT". docs/IMAGE-FORMAT.md describes
+ * every note in prose; this header is the one C definition, shared by the
+ * restore engine (native/restore) and libsavefds.so (native/preload). The
+ * gdb script (gdb-scripts/ckpt.py) and the Java reader (dev.ckpt.image) follow
+ * the same layout. All integers are little-endian; records are 8-byte aligned.
+ *
+ * Bump CKPT_IMAGE_VERSION when a layout changes; readers refuse images whose
+ * major version they do not know and ignore note types they do not know.
+ */
+#ifndef CKPT_IMAGE_H
+#define CKPT_IMAGE_H
+
+#include <stdint.h>
+
+#define CKPT_NOTE_OWNER    "CKPT"
+#define CKPT_IMAGE_VERSION 1
+
+/* Note types (n_type) under owner "CKPT". */
+enum ckpt_note_type {
+	CKPT_NT_VERSION   = 1,  /* struct ckpt_version                                  */
+	CKPT_NT_FILES     = 2,  /* struct ckpt_file records, each followed by its path */
+	CKPT_NT_SIGACTION = 3,  /* struct ckpt_sigaction[64], index = signal - 1        */
+	CKPT_NT_SIGMASK   = 4,  /* uint64_t blocked-signal mask (bit n-1 = signal n)    */
+	CKPT_NT_CWD       = 5,  /* NUL-terminated absolute path                         */
+	CKPT_NT_RSEQ      = 6,  /* struct ckpt_rseq                                     */
+	CKPT_NT_TIDADDR   = 7,  /* uint64_t clear_child_tid address (0 = none)          */
+	CKPT_NT_MAPS      = 8,  /* struct ckpt_map records, each followed by its path  */
+	CKPT_NT_XSTATE    = 9,  /* raw XSAVE area, standard (non-compacted) format      */
+	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
+};
+
+/* Who wrote the image (ckpt_version.writer). */
+enum ckpt_writer {
+	CKPT_WRITER_GDB       = 1, /* gdb-scripts/ckpt.py (ckpt-gdb, ckpt dump, ckpt-save) */
+	CKPT_WRITER_SAVEFDS   = 2, /* libsavefds.so                                     */
+};
+
+struct ckpt_version {
+	uint32_t version;   /* CKPT_IMAGE_VERSION */
+	uint32_t writer;    /* enum ckpt_writer */
+	uint32_t nthreads;  /* threads the process had when checkpointed */
+	uint32_t reserved;
+};
+
+/* kind of an open file */
+enum ckpt_file_kind {
+	CKPT_FILE_REG   = 1,
+	CKPT_FILE_CHR   = 2,  /* character device: terminal, /dev/null ... */
+	CKPT_FILE_DIR   = 3,
+	CKPT_FILE_PIPE  = 4,
+	CKPT_FILE_SOCK  = 5,
+	CKPT_FILE_OTHER = 6,  /* anon inode (eventfd, epoll ...), deleted file ... */
+};
+
+#define CKPT_FD_CLOEXEC 1u  /* ckpt_file.fdflags: the descriptor has FD_CLOEXEC */
+
+/*
+ * One open descriptor. Followed by path_len bytes: the path (NUL-terminated,
+ * as readlink(/proc/self/fd/N) gives it) padded with NULs to a multiple of 8.
+ * Descriptors with the same share_id share one open file description (dup'd);
+ * share_id is the lowest fd of the group.
+ */
+struct ckpt_file {
+	int32_t  fd;
+	uint32_t flags;     /* file status flags and access mode, as F_GETFL gives them */
+	int64_t  offset;    /* file position; 0 where it has none */
+	uint32_t kind;      /* enum ckpt_file_kind */
+	uint32_t fdflags;   /* CKPT_FD_CLOEXEC */
+	int32_t  share_id;
+	uint32_t path_len;  /* bytes that follow, a multiple of 8, >= 8 */
+};
+
+/* Kernel layout of a signal action (struct sigaction as rt_sigaction takes it). */
+struct ckpt_sigaction {
+	uint64_t handler;   /* 0 = SIG_DFL, 1 = SIG_IGN, else an address */
+	uint64_t flags;     /* SA_* */
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct ckpt_rseq {
+	uint64_t addr;      /* registered struct rseq, 0 = none */
+	uint32_t len;       /* registered length (32 with glibc) */
+	uint32_t sig;       /* signature (0x53053053 with glibc) */
+};
+
+#define CKPT_MAP_SHARED    1u  /* MAP_SHARED (else private) */
+#define CKPT_MAP_GROWSDOWN 2u  /* the stack: map with MAP_GROWSDOWN */
+
+/*
+ * One mapping, as /proc/PID/maps shows it, with the identity of the mapped
+ * file (size and modification time; zero for anonymous mappings). Followed by
+ * path_len bytes: the path or pseudo-name ("[heap]", "[stack]", "[vdso]" ...,
+ * empty for anonymous), NUL-terminated, padded to a multiple of 8.
+ */
+struct ckpt_map {
+	uint64_t start;
+	uint64_t end;
+	uint64_t offset;    /* file offset of start */
+	uint32_t prot;      /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	uint32_t flags;     /* CKPT_MAP_* */
+	uint64_t dev;
+	uint64_t inode;
+	uint64_t size;      /* st_size of the file at checkpoint time */
+	int64_t  mtime_ns;  /* st_mtime of the file, nanoseconds since the epoch */
+	uint32_t path_len;
+	uint32_t reserved;
+};
+
+/* Memory layout fields of /proc/PID/stat (man 5 proc, fields 26-28 and 45-51). */
+struct ckpt_mm {
+	uint64_t start_code, end_code, start_stack;
+	uint64_t start_data, end_data, start_brk, brk;
+	uint64_t arg_start, arg_end, env_start, env_end;
+};
+
+#endif

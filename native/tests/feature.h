@@ -1,0 +1,39 @@
+/*
+ * feature.h - helpers for the self-checking feature programs.
+ *
+ * Each program sets one piece of state, then calls checkpoint_point(): a
+ * function the test breaks on (gdb) or where the program raises SIGQUIT at
+ * itself (kernel core, with CKPT_KERNEL_CORE=1 in the environment). After the
+ * restart it checks its state and prints "PASS <name>" or "FAIL <name>: why".
+ */
+#ifndef FEATURE_H
+#define FEATURE_H
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int feature_failed;
+
+/* The test stops the process here: `break checkpoint_point` under gdb. */
+__attribute__((noinline, used)) void checkpoint_point(void)
+{
+	__asm__ volatile("" ::: "memory");
+	if (getenv("CKPT_KERNEL_CORE") != NULL) {
+		signal(SIGQUIT, SIG_DFL);
+		raise(SIGQUIT);
+	}
+}
+
+#define CHECK(cond, ...) do { if (!(cond)) { \
+	feature_failed = 1; printf("FAIL %s: ", __FILE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static inline int feature_done(const char *name)
+{
+	if (!feature_failed)
+		printf("PASS %s\n", name);
+	fflush(stdout);
+	return feature_failed;
+}
+#endif
