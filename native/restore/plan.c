@@ -24,6 +24,11 @@
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 #define TASK_TOP 0x800000000000ull
 
+int same_path(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 static int add(struct plan *p, struct vma v)
 {
 	if (p->n == p->cap) {
@@ -228,7 +233,7 @@ static void guess_heap(struct plan *p, const struct core *c)
 	}
 	elf_close(&ef);
 	for (i = 0; i < p->n; i++)
-		if (p->v[i].path && strcmp(p->v[i].path, p->exe) == 0 && p->v[i].offset == 0) {
+		if (same_path(p->v[i].path, p->exe) && p->v[i].offset == 0) {
 			p->exe_bias = p->v[i].start - (lowest == UINT64_MAX ? 0 : lowest);
 			break;
 		}
@@ -280,7 +285,7 @@ int plan_build(struct plan *p, const struct core *c, const char *core_path,
 	if (exe_override) {
 		const char *old = p->exe;
 		for (i = 0; i < p->n; i++)
-			if (p->v[i].path && strcmp(p->v[i].path, old) == 0)
+			if (same_path(p->v[i].path, old))
 				p->v[i].path = exe_override;
 		p->exe = exe_override;
 	}
@@ -318,7 +323,7 @@ int plan_check_files(const struct plan *p, const struct core *c)
 		int fd, bad;
 		if (v->path == NULL || v->kind != VMA_NORMAL)
 			continue;
-		if (i > 0 && p->v[i - 1].path && strcmp(p->v[i - 1].path, v->path) == 0 && v->offset != 0)
+		if (i > 0 && same_path(p->v[i - 1].path, v->path) && v->offset != 0)
 			continue;   /* checked with the file's first mapping */
 		fd = open(v->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) != 0) {
@@ -338,13 +343,13 @@ int plan_check_files(const struct plan *p, const struct core *c)
 				     (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != m->mtime_ns))
 					bad = 1;
 		}
-		if (!bad && v->path == p->exe && !c->ckpt.maps) {
+		if (!bad && same_path(v->path, p->exe) && !c->ckpt.maps) {
 			struct elf_file ef;
 			if (elf_open(&ef, v->path) != 0) {
 				bad = 1;
 			} else {
 				for (size_t j = 0; j < p->n; j++)
-					if (p->v[j].path == v->path && elf_prot_at_offset(&ef, p->v[j].offset) < 0)
+					if (same_path(p->v[j].path, v->path) && elf_prot_at_offset(&ef, p->v[j].offset) < 0)
 						bad = 1;
 			}
 			elf_close(&ef);

@@ -45,6 +45,7 @@ int plan_build(struct plan *p, const struct core *c, const char *core_path,
 /* Checks that every mapped file exists and is the one checkpointed. */
 int plan_check_files(const struct plan *p, const struct core *c);
 void plan_free(struct plan *p);
+int same_path(const char *a, const char *b);
 
 /* True when [a, a+len) overlaps nothing in the plan. */
 int plan_range_free(const struct plan *p, uint64_t a, uint64_t len);

@@ -436,7 +436,7 @@ static int restore_mm(struct restore *r)
 		/* the new exec's own values, moved by the difference in load address */
 		uint64_t oldx = 0, newx = new_exe_start(r);
 		for (size_t i = 0; i < r->p->n; i++)
-			if (r->p->v[i].path == r->p->exe && r->p->v[i].offset == 0) {
+			if (same_path(r->p->v[i].path, r->p->exe) && r->p->v[i].offset == 0) {
 				oldx = r->p->v[i].start;
 				break;
 			}
@@ -466,6 +466,11 @@ static int restore_mm(struct restore *r)
 	m.auxv = aux.v;
 	m.auxv_size = (uint32_t)auxlen;
 	mp = remote_stage(&r->t, 0, &m, sizeof m);
+	log_debug("mm: code %lx-%lx data %lx-%lx brk %lx-%lx stack %lx args %lx-%lx env %lx-%lx auxv %u",
+		  (unsigned long)m.start_code, (unsigned long)m.end_code, (unsigned long)m.start_data,
+		  (unsigned long)m.end_data, (unsigned long)m.start_brk, (unsigned long)m.brk,
+		  (unsigned long)m.start_stack, (unsigned long)m.arg_start, (unsigned long)m.arg_end,
+		  (unsigned long)m.env_start, (unsigned long)m.env_end, m.auxv_size);
 	res = rsys(r, SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, mp.v, sizeof m, 0, 0);
 	if (res != 0) {
 		log_error("warning: cannot restore the heap break and argument area (prctl PR_SET_MM_MAP: %s)",
