@@ -141,6 +141,12 @@ static int add_uncovered(struct plan *p, const struct core_fmap *f, size_t nbefo
 			int pf = elf_prot_at_offset(&ef, v.offset);
 			if (pf >= 0)
 				v.prot = prot_of_flags((uint32_t)pf);
+		} else if (!anonymous_path(f->path)) {
+			/* A data file gdb left out: gdb never dumps shared file
+			 * mappings, and leaves out unwritten private ones, which
+			 * read the same through a shared mapping. */
+			v.shared = 1;
+			v.prot = PROT_READ | (access(f->path, W_OK) == 0 ? PROT_WRITE : 0);
 		}
 		elf_close(&ef);
 		if (add(p, v) != 0)
@@ -179,6 +185,10 @@ static int from_segments(struct plan *p, const struct core *c)
 			mid.end = f->end < v.end ? f->end : v.end;
 			mid.path = f->path;
 			mid.offset = f->offset + (mid.start - f->start);
+			/* Both gdb and the kernel (default coredump_filter) dump every
+			 * written private file mapping and never a shared one: a
+			 * writable file mapping without content was MAP_SHARED. */
+			mid.shared = (mid.prot & PROT_WRITE) && s->filesz == 0;
 			if (add(p, mid) != 0) return -1;
 			v.start = mid.end;
 			if (v.start >= v.end)
