@@ -339,20 +339,26 @@ class InferiorCalls:
 
     def __enter__(self):
         self.saved_params = {p: gdb.parameter(p) for p in ("scheduler-locking", "unwindonsignal")}
-        gdb.execute("set scheduler-locking on", to_string=True)
-        gdb.execute("set unwindonsignal on", to_string=True)
-        self.scratch = self._scratch_address()
-        self.saved_scratch = bytes(self.inferior.read_memory(self.scratch, self.SCRATCH_SIZE))
-        self.errno_addr = self.call("(long) __errno_location()")
-        self.saved_errno = (bytes(self.inferior.read_memory(self.errno_addr, 4))
-                            if self.errno_addr else None)
+        self.saved_scratch = self.saved_errno = None
+        try:
+            gdb.execute("set scheduler-locking on", to_string=True)
+            gdb.execute("set unwindonsignal on", to_string=True)
+            self.scratch = self._scratch_address()
+            self.saved_scratch = bytes(self.inferior.read_memory(self.scratch, self.SCRATCH_SIZE))
+            self.errno_addr = self.call("(long) __errno_location()")
+            if self.errno_addr:
+                self.saved_errno = bytes(self.inferior.read_memory(self.errno_addr, 4))
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc):
         try:
             if self.saved_errno is not None:
                 self.inferior.write_memory(self.errno_addr, self.saved_errno)
-            self.inferior.write_memory(self.scratch, self.saved_scratch)
+            if self.saved_scratch is not None:
+                self.inferior.write_memory(self.scratch, self.saved_scratch)
         finally:
             for name, value in self.saved_params.items():
                 if isinstance(value, bool):
