@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * engine, checks itself and prints PASS or FAIL.
  *
  * <p>Plain gdb cores carry no blocked-signal mask (gdb writes 0), and no plain core
- * carries signal handlers or the working directory: those programs run here only
- * with the checkpoints that hold the state.
+ * carries signal handlers, open files or the working directory: those programs run
+ * here only with the images that hold that state (ckpt-save's CKPT notes).
  */
 class FeatureProgramsIT {
 
@@ -34,6 +34,19 @@ class FeatureProgramsIT {
     static Stream<Arguments> kernelCores() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "sigmask")
                 .map(Arguments::of);
+    }
+
+    static Stream<Arguments> ckptImages() {
+        return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "sigmask",
+                "sighandler", "cwd", "state").map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0} through ckpt-save (gcore + CKPT notes)")
+    @MethodSource("ckptImages")
+    void ckptSaveImage(String name) throws Exception {
+        String where = name.equals("avx") ? "vector_point" : "checkpoint_point";
+        Checkpoints.Taken cp = Checkpoints.ckptSave(dir, Build.feature(name), where, 0, null, "img." + name);
+        check(name, cp);
     }
 
     @ParameterizedTest(name = "{0} through a gdb core")

@@ -44,6 +44,29 @@ public final class Checkpoints {
     }
 
     /**
+     * Like {@link #gdb} but writes the image with the project's gdb command
+     * {@code ckpt-save} (gdb-scripts/ckpt.py): a gcore core plus the CKPT notes.
+     */
+    public static Taken ckptSave(Path dir, Path program, String breakpoint, int continues, Path input,
+                                 String coreName) throws IOException, InterruptedException {
+        Path before = dir.resolve("before.out");
+        Path core = dir.resolve(coreName);
+        List<String> cmd = new ArrayList<>(List.of("gdb", "-nx", "-batch", "-ex", "set pagination off",
+                "-x", Build.basedir().resolve("gdb-scripts/ckpt.py").toString(),
+                "-ex", "break " + breakpoint,
+                "-ex", "run < " + (input != null ? input : "/dev/null") + " > " + before + " 2>&1"));
+        if (continues > 0) {
+            cmd.addAll(List.of("-ex", "continue " + continues));
+        }
+        cmd.addAll(List.of("-ex", "ckpt-save " + core, "-ex", "kill", program.toString()));
+        Run r = Run.of(withDefaultCoreFilter(cmd)).dir(dir).env("FEATURE_DIR", dir.toString()).go();
+        assertThat(core).as("ckpt-save wrote no image: %s", r).exists();
+        String out = Files.readString(before);
+        Files.delete(before);
+        return new Taken(core, out);
+    }
+
+    /**
      * Runs a feature program in DIR with CKPT_KERNEL_CORE=1 so that it sends itself
      * SIGQUIT at its checkpoint point, with an unlimited core size: the kernel writes
      * the core. Skips the test when this machine pipes cores to a crash handler.
