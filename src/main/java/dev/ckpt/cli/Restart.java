@@ -46,6 +46,7 @@ final class Restart {
         Runtime.getRuntime().addShutdownHook(hook);
         int status;
         try {
+            restoredPid(p).ifPresent(pid -> progress.line("restarted as process " + pid + " (restart pid " + p.pid() + ")"));
             status = p.waitFor();
         } finally {
             try {
@@ -57,8 +58,26 @@ final class Restart {
                 killTree(p);
             }
         }
-        progress.line("restarted process (restart pid " + p.pid() + ") exited with status " + status);
+        progress.line("restarted process exited with status " + status);
         return status;
+    }
+
+    /**
+     * The restored process: the engine forks one child, which becomes the program.
+     * Looked for while the engine runs (up to 2 s), for the progress line only.
+     */
+    private static java.util.OptionalLong restoredPid(Process p) throws InterruptedException {
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (p.isAlive() && System.nanoTime() < end) {
+            // under the sh wrapper, wait for its exec of the engine (dd is a child of sh first)
+            boolean engine = p.info().command().map(c -> c.endsWith("/restart")).orElse(false);
+            java.util.Optional<ProcessHandle> child = engine ? p.children().findFirst() : java.util.Optional.empty();
+            if (child.isPresent()) {
+                return java.util.OptionalLong.of(child.get().pid());
+            }
+            Thread.sleep(5);
+        }
+        return java.util.OptionalLong.empty();
     }
 
     private static void killTree(Process p) {

@@ -104,8 +104,8 @@ public final class GdbDriver {
                 String hits = hits(s);
                 if (stop.isExit()) {
                     throw new CheckpointException(Reason.NO_CHECKPOINT, req.program().getFileName() + " "
-                            + stop.describeExit() + " before the checkpoint: " + req.location() + " was hit "
-                            + hits + ", the checkpoint is at hit " + (req.cont() + 1));
+                            + stop.describeExit() + " before the checkpoint: " + req.location() + " " + hits
+                            + ", the checkpoint is at hit " + (req.cont() + 1));
                 }
                 throw new CheckpointException(Reason.NO_CHECKPOINT, req.program().getFileName()
                         + " stopped at " + stop.where() + " (" + describeStop(stop) + ") before the checkpoint");
@@ -232,9 +232,9 @@ public final class GdbDriver {
     private static String hits(GdbSession s) {
         try {
             long h = Long.parseLong(s.execute(MiCommand.of("-ckpt-hits")).getString("hits").orElse("-1"));
-            return h == 0 ? "never" : h == 1 ? "once" : h + " times";
+            return h == 0 ? "was never hit" : h == 1 ? "was hit once" : "was hit " + h + " times";
         } catch (GdbException | NumberFormatException e) {
-            return "? times";
+            return "was hit an unknown number of times";
         }
     }
 
