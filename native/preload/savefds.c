@@ -237,8 +237,13 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 	}
 	if (err == 0) {
 		sync_cwd();
-		if (verbose)
-			say("wrote filedescriptors and", finalname, 0);
+		if (verbose) {
+			char *m = linebuf; /* free again once filedescriptors is written */
+			struct strbuf b = { m, 0, 128, 0 };
+			sb_puts(&b, "wrote filedescriptors and ");
+			sb_puts(&b, finalname);
+			say(m, NULL, 0);
+		}
 	} else {
 		say("checkpoint failed", what, err);
 	}

@@ -194,6 +194,38 @@ final class Child implements AutoCloseable {
         return fail("%s: no single child process within %s", name, limit);
     }
 
+    /**
+     * Waits until process {@code pid} runs untraced with a handler for signal
+     * {@code sig}: a restored process is then fully restored (its handlers come
+     * back just before restart detaches), so a signal reaches the program.
+     */
+    static void awaitCaught(long pid, int sig, Duration limit) throws IOException, InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        Path status = Path.of("/proc", Long.toString(pid), "status");
+        String last = "";
+        while (System.nanoTime() < end) {
+            try {
+                last = Files.readString(status);
+            } catch (IOException e) {
+                fail("process %d is gone", pid);
+            }
+            long caught = 0;
+            boolean traced = true;
+            for (String line : last.split("\n")) {
+                if (line.startsWith("SigCgt:")) {
+                    caught = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                } else if (line.startsWith("TracerPid:")) {
+                    traced = !line.substring(10).trim().equals("0");
+                }
+            }
+            if (!traced && (caught & (1L << (sig - 1))) != 0) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        fail("process %d did not come to catch signal %d within %s: %s", pid, sig, limit, last);
+    }
+
     /** Kills the process and everything it started. */
     @Override
     public void close() {
