@@ -99,10 +99,18 @@ static void make_names(const char *base, int pid)
 	}
 }
 
+/* A new file, never an existing one: someone else's file left at that name
+ * (a shared directory) must not receive our memory. A stale temporary file of
+ * an earlier, interrupted checkpoint is removed once. */
 static int open_tmp(void)
 {
-	return (int)rsys4(__NR_openat, AT_FDCWD, (long)tmpname,
-			  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	for (int attempt = 0;; attempt++) {
+		long fd = rsys4(__NR_openat, AT_FDCWD, (long)tmpname,
+				O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd != -17 || attempt > 0) /* EEXIST */
+			return (int)fd;
+		rsys3(__NR_unlinkat, AT_FDCWD, (long)tmpname, 0);
+	}
 }
 
 /* fsync, close, rename; on failure the temporary file is removed. */
