@@ -364,7 +364,8 @@ static void map_identity(struct sf_map *m)
 /* Whether a mapping's content goes into the core: what cannot be read back
  * from a file. Private mappings that are anonymous, writable, or have
  * copied-on-write pages (relocated RELRO, patched text); shared mappings of
- * deleted files (shmem, memfd, SysV); the vDSO. Never [vvar*], never what
+ * deleted files (shmem, memfd, SysV) and named shared anonymous memory; the
+ * vDSO. Never [vvar*], never what
  * cannot be read. */
 static void decide_dump(struct sf_map *m)
 {
@@ -380,8 +381,8 @@ static void decide_dump(struct sf_map *m)
 		if (m->inode == 0 || (m->prot & PROT_WRITE) || m->anon_kb > 0 || m->deleted)
 			m->dump = 1;
 		m->sparse = m->inode == 0;
-	} else if (m->deleted) {
-		m->dump = 1;
+	} else if (m->deleted || s_starts(sf.pool + m->path, "[anon_shmem:")) {
+		m->dump = 1; /* shared anonymous memory (named or not), memfd, SysV shm */
 	}
 }
 

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The checkpoint side of libsavefds.so, with real processes, real gdb and
@@ -278,11 +280,25 @@ class SavefdsIT {
         assertThat(core.note("CORE", 0x53494749).orElseThrow().i32(0)).isEqualTo(10); // SIGUSR1
     }
 
+    @ParameterizedTest
+    @CsvSource({"USR1, 10", "SIGUSR2, 12", "usr1, 10", "10, 10", "RTMIN+2, 36", "SIGRTMAX, 64", "QUIT, 3"})
+    void ckptSignalTakesNamesAndNumbers(String name, int number) throws Exception {
+        // SIGQUIT (3) is always caught; the named signal is caught too
+        Child p = track(Child.preloaded(dir, "unlimited", Map.of("CKPT_SIGNAL", name), List.of("sleep", "20")));
+        Child.awaitCaught(p.pid(), 3, LIMIT);
+        Child.awaitCaught(p.pid(), number, LIMIT);
+        assertThat(p.err()).isEmpty();
+    }
+
     @Test
     void badCkptSignalIsReportedAndIgnored() throws Exception {
         try (Child p = Child.preloaded(dir, "unlimited", Map.of("CKPT_SIGNAL", "NOSUCH"), List.of("true"))) {
             assertThat(p.waitFor(LIMIT)).isZero();
             assertThat(p.err()).isEqualTo("libsavefds: CKPT_SIGNAL: not a signal that can be caught; ignored\n");
+        }
+        try (Child p = Child.preloaded(dir, "unlimited", Map.of("CKPT_SIGNAL", "KILL"), List.of("true"))) {
+            assertThat(p.waitFor(LIMIT)).isZero();
+            assertThat(p.err()).startsWith("libsavefds: CKPT_SIGNAL: not a signal");
         }
     }
 
