@@ -20,7 +20,7 @@ int main(void)
 	for (int r = 0; r < 16; r++)
 		for (int b = 0; b < 32; b++)
 			in[r][b] = (uint8_t)(r * 37 + b * 11 + 1);
-	if (sig) signal(SIGQUIT, SIG_DFL);
+	if (sig) feature_arm_sigquit();
 	if (avx) {
 		__asm__ volatile(ALL(LOAD)
 			"test %[sig], %[sig]\n\t"
