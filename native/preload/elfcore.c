@@ -148,9 +148,13 @@ static uint32_t padded_path_len(uint32_t len)
 
 /* ---- standard notes ---- */
 
+/* The thread whose register notes are being written. */
+static const struct sf_thread *nt;
+
 static void regs_from_context(uint64_t r[27])
 {
-	const greg_t *g = sf.uc->uc_mcontext.gregs;
+	const ucontext_t *uc = nt->uc;
+	const greg_t *g = uc->uc_mcontext.gregs;
 	uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
 	/* struct user_regs_struct */
 	r[0] = (uint64_t)g[REG_R15];
@@ -173,11 +177,11 @@ static void regs_from_context(uint64_t r[27])
 	r[17] = csgsfs & 0xffff;               /* cs */
 	r[18] = (uint64_t)g[REG_EFL];
 	r[19] = (uint64_t)g[REG_RSP];
-	r[20] = (sf.uc->uc_flags & UC_SIGCONTEXT_SS) ? (csgsfs >> 48) & 0xffff : 0x2b; /* ss */
-	r[21] = sf.fs_base;
-	r[22] = sf.gs_base;
-	r[23] = sf.ds;
-	r[24] = sf.es;
+	r[20] = (uc->uc_flags & UC_SIGCONTEXT_SS) ? (csgsfs >> 48) & 0xffff : 0x2b; /* ss */
+	r[21] = nt->fs_base;
+	r[22] = nt->gs_base;
+	r[23] = nt->ds;
+	r[24] = nt->es;
 	r[25] = (csgsfs >> 32) & 0xffff;       /* fs */
 	r[26] = (csgsfs >> 16) & 0xffff;       /* gs */
 }
@@ -202,21 +206,24 @@ static void body_prstatus(struct sink *s)
 	} pr;
 	_Static_assert(sizeof pr == 336, "elf_prstatus is 336 bytes");
 	m_zero(&pr, sizeof pr);
-	pr.si_signo = sf.si->si_signo;
-	pr.si_code = sf.si->si_code;
-	pr.si_errno = sf.si->si_errno;
-	pr.cursig = (int16_t)sf.sig;
-	m_copy(&pr.sighold, &sf.uc->uc_sigmask, 8);
-	pr.pid = sf.tid;
+	if (nt == &sf.threads[0]) {
+		/* the thread that took the signal; the process's times */
+		pr.si_signo = sf.si->si_signo;
+		pr.si_code = sf.si->si_code;
+		pr.si_errno = sf.si->si_errno;
+		pr.cursig = (int16_t)sf.sig;
+		tv_from_ticks(pr.utime, sf.stat[14]);
+		tv_from_ticks(pr.stime, sf.stat[15]);
+		tv_from_ticks(pr.cutime, sf.stat[16]);
+		tv_from_ticks(pr.cstime, sf.stat[17]);
+	}
+	m_copy(&pr.sighold, &nt->uc->uc_sigmask, 8);
+	pr.pid = nt->tid;
 	pr.ppid = (int32_t)sf.stat[4];
 	pr.pgrp = (int32_t)sf.stat[5];
 	pr.sid = (int32_t)sf.stat[6];
-	tv_from_ticks(pr.utime, sf.stat[14]);
-	tv_from_ticks(pr.stime, sf.stat[15]);
-	tv_from_ticks(pr.cutime, sf.stat[16]);
-	tv_from_ticks(pr.cstime, sf.stat[17]);
 	regs_from_context(pr.reg);
-	pr.fpvalid = sf.fxsave != NULL;
+	pr.fpvalid = nt->fxsave != NULL;
 	put(s, &pr, sizeof pr);
 }
 
@@ -293,8 +300,8 @@ static void body_file(struct sink *s)
  * 464..511 are for software; the kernel puts XCR0 at 464 there. */
 static void put_fxsave_area(struct sink *s, int with_xcr0)
 {
-	put(s, sf.fxsave, 464);
-	uint64_t sw[6] = { with_xcr0 ? sf.xfeatures : 0, 0, 0, 0, 0, 0 };
+	put(s, nt->fxsave, 464);
+	uint64_t sw[6] = { with_xcr0 ? nt->xfeatures : 0, 0, 0, 0, 0, 0 };
 	put(s, sw, sizeof sw);
 }
 
@@ -306,7 +313,7 @@ static void body_fpregset(struct sink *s)
 static void body_xstate(struct sink *s)
 {
 	put_fxsave_area(s, 1);
-	put(s, sf.xsave + 512, sf.xsave_size - 512);
+	put(s, nt->xsave + 512, nt->xsave_size - 512);
 }
 
 /* Where each XSAVE component sits (CPUID leaf 0xd), as the kernel's own cores
@@ -315,7 +322,7 @@ static void body_xstate(struct sink *s)
 static void body_xstate_layout(struct sink *s)
 {
 	for (unsigned i = 2; i < 64; i++) {
-		if (!(sf.xfeatures & (1ull << i)))
+		if (!(nt->xfeatures & (1ull << i)))
 			continue;
 		unsigned eax, ebx, ecx, edx;
 		__cpuid_count(0xd, i, eax, ebx, ecx, edx);
@@ -360,7 +367,7 @@ static void body_ckpt_sigaction(struct sink *s)
 static void body_ckpt_sigmask(struct sink *s)
 {
 	uint64_t mask;
-	m_copy(&mask, &sf.uc->uc_sigmask, 8);
+	m_copy(&mask, &sf.threads[0].uc->uc_sigmask, 8);
 	put_u64(s, mask);
 }
 
@@ -410,20 +417,35 @@ static void body_ckpt_mm(struct sink *s)
 	put(s, &sf.mm, sizeof sf.mm);
 }
 
+/* In the kernel's order: the first thread's NT_PRSTATUS, the process notes,
+ * that thread's register sets, then each other thread's NT_PRSTATUS and
+ * register sets. */
 static void all_notes(struct sink *s)
 {
+	nt = &sf.threads[0];
 	note(s, "CORE", NT_PRSTATUS, body_prstatus);
 	note(s, "CORE", NT_PRPSINFO, body_prpsinfo);
 	note(s, "CORE", NT_SIGINFO, body_siginfo);
 	if (sf.auxvlen)
 		note(s, "CORE", NT_AUXV, body_auxv);
 	note(s, "CORE", NT_FILE, body_file);
-	if (sf.fxsave)
+	if (nt->fxsave)
 		note(s, "CORE", NT_FPREGSET, body_fpregset);
-	if (sf.xsave) {
+	if (nt->xsave) {
 		note(s, "LINUX", NT_X86_XSTATE, body_xstate);
 		note(s, "LINUX", NT_X86_XSTATE_LAYOUT, body_xstate_layout);
 	}
+	for (int i = 1; i < sf.nthr; i++) {
+		nt = &sf.threads[i];
+		if (nt->state != SF_T_READY)
+			continue;
+		note(s, "CORE", NT_PRSTATUS, body_prstatus);
+		if (nt->fxsave)
+			note(s, "CORE", NT_FPREGSET, body_fpregset);
+		if (nt->xsave)
+			note(s, "LINUX", NT_X86_XSTATE, body_xstate);
+	}
+	nt = &sf.threads[0];
 
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_VERSION, body_ckpt_version);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_FILES, body_ckpt_files);
@@ -434,7 +456,7 @@ static void all_notes(struct sink *s)
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_RSEQ, body_ckpt_rseq);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_TIDADDR, body_ckpt_tidaddr);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MAPS, body_ckpt_maps);
-	if (sf.xsave)
+	if (nt->xsave)
 		note(s, CKPT_NOTE_OWNER, CKPT_NT_XSTATE, body_ckpt_xstate);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
 }

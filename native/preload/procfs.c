@@ -520,30 +520,78 @@ static void gather_cmdline(void)
 #define FP_XSTATE_MAGIC2 0x46505845u
 #endif
 
-static void gather_fpu(void)
+static void gather_fpu(struct sf_thread *t)
 {
-	sf.fxsave = (const unsigned char *)sf.uc->uc_mcontext.fpregs;
-	sf.xsave = NULL;
-	sf.xsave_size = 0;
-	sf.xfeatures = 0;
-	if (!sf.fxsave)
+	t->fxsave = (const unsigned char *)t->uc->uc_mcontext.fpregs;
+	t->xsave = NULL;
+	t->xsave_size = 0;
+	t->xfeatures = 0;
+	if (!t->fxsave)
 		return;
 	/* struct _fpx_sw_bytes at 464: magic1, extended_size, xfeatures, xstate_size */
 	uint32_t magic1, extended, size;
 	uint64_t features;
-	m_copy(&magic1, sf.fxsave + 464, 4);
-	m_copy(&extended, sf.fxsave + 468, 4);
-	m_copy(&features, sf.fxsave + 472, 8);
-	m_copy(&size, sf.fxsave + 480, 4);
+	m_copy(&magic1, t->fxsave + 464, 4);
+	m_copy(&extended, t->fxsave + 468, 4);
+	m_copy(&features, t->fxsave + 472, 8);
+	m_copy(&size, t->fxsave + 480, 4);
 	if (magic1 != FP_XSTATE_MAGIC1 || size < 512 + 64 || size > 1u << 20 || extended < size + 4)
 		return;
 	uint32_t magic2;
-	m_copy(&magic2, sf.fxsave + size, 4);
+	m_copy(&magic2, t->fxsave + size, 4);
 	if (magic2 != FP_XSTATE_MAGIC2)
 		return;
-	sf.xsave = sf.fxsave;
-	sf.xsave_size = size;
-	sf.xfeatures = features;
+	t->xsave = t->fxsave;
+	t->xsave_size = size;
+	t->xfeatures = features;
+}
+
+/* Called by each thread for itself, inside its handler. */
+void sf_thread_regs(struct sf_thread *t, ucontext_t *uc)
+{
+	t->uc = uc;
+	uint64_t base = 0;
+	t->fs_base = rsys2(__NR_arch_prctl, ARCH_GET_FS, (long)&base) == 0 ? base : 0;
+	base = 0;
+	t->gs_base = rsys2(__NR_arch_prctl, ARCH_GET_GS, (long)&base) == 0 ? base : 0;
+	uint16_t seg;
+	__asm__ volatile("mov %%ds, %0" : "=r"(seg));
+	t->ds = seg;
+	__asm__ volatile("mov %%es, %0" : "=r"(seg));
+	t->es = seg;
+	gather_fpu(t);
+}
+
+/* Fills threads[1..] with the other threads of the process (state NONE);
+ * returns how many slots are in use. */
+int sf_list_threads(void)
+{
+	sf.nthr = 1;
+	long dir = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dir < 0)
+		return sf.nthr;
+	for (;;) {
+		long n = rsys3(__NR_getdents64, dir, (long)dentbuf, sizeof dentbuf);
+		if (n <= 0)
+			break;
+		for (long pos = 0; pos < n;) {
+			const char *d = dentbuf + pos;
+			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
+			const char *name = d + 19;
+			pos += reclen;
+			if (name[0] < '0' || name[0] > '9')
+				continue;
+			const char *s = name;
+			int tid = (int)p_u(&s, 10);
+			if (tid == sf.tid || sf.nthr == SF_MAXTHREADS)
+				continue;
+			struct sf_thread *t = &sf.threads[sf.nthr++];
+			m_zero(t, sizeof *t);
+			t->tid = tid;
+		}
+	}
+	rsys1(__NR_close, dir);
+	return sf.nthr;
 }
 
 static void gather_signals(void)
@@ -561,7 +609,7 @@ static void gather_rseq(void)
 	m_zero(&sf.rseq, sizeof sf.rseq);
 	if (&__rseq_size == NULL || &__rseq_offset == NULL || __rseq_size == 0)
 		return;
-	sf.rseq.addr = sf.fs_base + (uint64_t)__rseq_offset;
+	sf.rseq.addr = sf.threads[0].fs_base + (uint64_t)__rseq_offset;
 	sf.rseq.len = 32;
 	sf.rseq.sig = 0x53053053;
 }
@@ -594,17 +642,6 @@ void sf_gather_process(void)
 	sf.uid = (uint32_t)rsys0(__NR_getuid);
 	sf.gid = (uint32_t)rsys0(__NR_getgid);
 
-	uint64_t base = 0;
-	sf.fs_base = rsys2(__NR_arch_prctl, ARCH_GET_FS, (long)&base) == 0 ? base : 0;
-	base = 0;
-	sf.gs_base = rsys2(__NR_arch_prctl, ARCH_GET_GS, (long)&base) == 0 ? base : 0;
-	uint16_t seg;
-	__asm__ volatile("mov %%ds, %0" : "=r"(seg));
-	sf.ds = seg;
-	__asm__ volatile("mov %%es, %0" : "=r"(seg));
-	sf.es = seg;
-
-	gather_fpu();
 	gather_signals();
 	gather_rseq();
 	uint64_t tid = 0;

@@ -16,8 +16,10 @@
  * installs its own handler for the signal replaces ours; that is its right.
  */
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -220,6 +222,104 @@ static void end_like_sigquit(int sig)
 	rsys1(__NR_exit_group, 128 + sig); /* not reached */
 }
 
+/* ---- the other threads: stopped in their handlers while the core is written ---- */
+
+#define SF_REQ_MAGIC 0x434b5054ull /* "CKPT": si_value of a request is MAGIC << 32 | gen */
+#define SF_WAIT_MS   1000          /* how long to wait for the other threads */
+
+static long futex(volatile uint32_t *addr, int op, uint32_t val)
+{
+	return rsys4(__NR_futex, (long)addr, op, val, 0);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000 };
+	rsys2(__NR_nanosleep, (long)&ts, 0);
+}
+
+/* A request from the thread writing a checkpoint: a signal queued to this
+ * thread by this process with SI_QUEUE and a tagged value. */
+static int is_request(const siginfo_t *si)
+{
+	return si && si->si_code == SI_QUEUE && si->si_pid == (pid_t)rsys0(__NR_getpid) &&
+	       ((uint64_t)(uintptr_t)si->si_value.sival_ptr >> 32) == SF_REQ_MAGIC;
+}
+
+/* This thread was asked for its registers: report them, then wait in the
+ * handler until the core is written, so that memory stays as it was. A request
+ * of an earlier checkpoint (delivered late, e.g. once the thread unblocked
+ * the signal) is ignored. */
+static void follow(const siginfo_t *si, ucontext_t *uc)
+{
+	uint32_t gen = (uint32_t)(uintptr_t)si->si_value.sival_ptr;
+	int tid = (int)rsys0(__NR_gettid);
+	if (gen != __atomic_load_n(&sf.gen, __ATOMIC_ACQUIRE))
+		return;
+	for (int i = 1; i < sf.nthr; i++) {
+		struct sf_thread *t = &sf.threads[i];
+		if (t->tid != tid)
+			continue;
+		int32_t asked = SF_T_ASKED;
+		if (!__atomic_compare_exchange_n(&t->state, &asked, SF_T_FILLING, 0, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			return;
+		sf_thread_regs(t, uc);
+		__atomic_store_n(&t->state, SF_T_READY, __ATOMIC_RELEASE);
+		uint32_t r;
+		while ((r = __atomic_load_n(&sf.release, __ATOMIC_ACQUIRE)) != gen)
+			futex(&sf.release, FUTEX_WAIT_PRIVATE, r);
+		return;
+	}
+}
+
+/* Asks every other thread for its registers and waits (SF_WAIT_MS at most)
+ * until they report. Threads that do not (the signal blocked, more than
+ * SF_MAXTHREADS) run on and are not in the core. */
+static void stop_threads(int sig)
+{
+	uint32_t gen = __atomic_add_fetch(&sf.gen, 1, __ATOMIC_ACQ_REL);
+	if (sf_list_threads() == 1)
+		return;
+	for (int i = 1; i < sf.nthr; i++)
+		__atomic_store_n(&sf.threads[i].state, SF_T_ASKED, __ATOMIC_RELEASE);
+	siginfo_t info;
+	for (int i = 1; i < sf.nthr; i++) {
+		m_zero(&info, sizeof info);
+		info.si_signo = sig;
+		info.si_code = SI_QUEUE;
+		info.si_pid = sf.pid;
+		info.si_uid = (uid_t)rsys0(__NR_getuid);
+		info.si_value.sival_ptr = (void *)(uintptr_t)(SF_REQ_MAGIC << 32 | gen);
+		if (rsys4(__NR_rt_tgsigqueueinfo, sf.pid, sf.threads[i].tid, sig, (long)&info) < 0)
+			sf.threads[i].state = SF_T_NONE; /* gone meanwhile */
+	}
+	for (int waited = 0; waited < SF_WAIT_MS; waited++) {
+		int pending = 0;
+		for (int i = 1; i < sf.nthr; i++) {
+			int32_t st = __atomic_load_n(&sf.threads[i].state, __ATOMIC_ACQUIRE);
+			pending += st == SF_T_ASKED || st == SF_T_FILLING;
+		}
+		if (!pending)
+			break;
+		sleep_ms(1);
+	}
+	/* close the door: late threads find their request withdrawn */
+	for (int i = 1; i < sf.nthr; i++) {
+		struct sf_thread *t = &sf.threads[i];
+		int32_t asked = SF_T_ASKED;
+		__atomic_compare_exchange_n(&t->state, &asked, SF_T_NONE, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == SF_T_FILLING)
+			sleep_ms(0);
+	}
+}
+
+static void release_threads(void)
+{
+	__atomic_store_n(&sf.release, sf.gen, __ATOMIC_RELEASE);
+	futex(&sf.release, FUTEX_WAKE_PRIVATE, 0x7fffffff);
+}
+
 static void checkpoint(int sig, siginfo_t *si, void *ctx)
 {
 	const char *what = NULL;
@@ -229,6 +329,11 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 	sf.pid = (int)rsys0(__NR_getpid);
 	sf.tid = (int)rsys0(__NR_gettid);
 	sf.poolused = 0;
+	m_zero(&sf.threads[0], sizeof sf.threads[0]);
+	sf.threads[0].tid = sf.tid;
+	sf.threads[0].state = SF_T_READY;
+	sf_thread_regs(&sf.threads[0], ctx);
+	stop_threads(sig);
 
 	int err = sf_gather_fds(&what);
 	if (err == 0) {
@@ -259,16 +364,21 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 
 static void handler(int sig, siginfo_t *si, void *ctx)
 {
+	if (is_request(si)) {
+		follow(si, ctx);
+		return;
+	}
 	if (__atomic_exchange_n(&sf_busy, 1, __ATOMIC_ACQUIRE)) {
 		/* another thread is writing a checkpoint right now */
 		return;
 	}
 	checkpoint(sig, si, ctx);
 	if (sig == cont_signal) {
+		release_threads();
 		__atomic_store_n(&sf_busy, 0, __ATOMIC_RELEASE);
 		return;
 	}
-	end_like_sigquit(sig);
+	end_like_sigquit(sig); /* the other threads end with the process */
 }
 
 /* ---- set-up ---- */

@@ -48,12 +48,37 @@ struct sf_fd {
 	uint32_t path, pathlen;
 };
 
+#define SF_MAXTHREADS 256         /* threads whose registers go into the core */
+
+enum sf_thread_state { SF_T_NONE = 0, SF_T_ASKED, SF_T_FILLING, SF_T_READY };
+
+/* The registers of one thread at the instruction its signal interrupted.
+ * threads[0] is the thread that writes the checkpoint; the others report from
+ * their own handler and wait there (their signal frames stay valid) until the
+ * core is written. */
+struct sf_thread {
+	int32_t tid;
+	volatile int32_t state;        /* enum sf_thread_state */
+	ucontext_t *uc;
+	uint64_t fs_base, gs_base;
+	uint16_t ds, es;
+	const unsigned char *fxsave;   /* 512 bytes in the signal frame, or NULL */
+	const unsigned char *xsave;    /* the whole XSAVE area (starts with fxsave) or NULL */
+	uint32_t xsave_size;
+	uint64_t xfeatures;            /* XCR0 as the kernel reports it in the frame */
+};
+
 /* Everything one checkpoint needs, gathered before anything is written. */
 struct sf_state {
 	int sig;
 	siginfo_t *si;
 	ucontext_t *uc;
 	int pid, tid;
+
+	struct sf_thread threads[SF_MAXTHREADS];
+	int nthr;                      /* slots in use; threads[0] is this thread */
+	volatile uint32_t gen;         /* checkpoint number, tags the requests to threads */
+	volatile uint32_t release;     /* = gen when the other threads may go on */
 
 	struct sf_map maps[SF_MAXMAPS];
 	int nmaps;
@@ -73,13 +98,6 @@ struct sf_state {
 	uint32_t nthreads;
 	uint32_t uid, gid;
 
-	uint64_t fs_base, gs_base;
-	uint16_t ds, es;
-	const unsigned char *fxsave;   /* 512 bytes in the signal frame, or NULL */
-	const unsigned char *xsave;    /* the whole XSAVE area (starts with fxsave) or NULL */
-	uint32_t xsave_size;
-	uint64_t xfeatures;            /* XCR0 as the kernel reports it in the frame */
-
 	struct ckpt_sigaction sigactions[64];
 	uint64_t tidaddr;
 	struct ckpt_rseq rseq;
@@ -92,6 +110,8 @@ extern struct sf_state sf;
 int sf_gather_fds(const char **what);
 int sf_gather_maps(const char **what);
 void sf_gather_process(void);
+void sf_thread_regs(struct sf_thread *t, ucontext_t *uc);
+int sf_list_threads(void);
 const char *sf_pool_str(uint32_t off);
 
 /* elfcore.c: write the core to an open fd. */

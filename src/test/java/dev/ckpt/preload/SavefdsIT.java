@@ -280,6 +280,45 @@ class SavefdsIT {
         assertThat(core.note("CORE", 0x53494749).orElseThrow().i32(0)).isEqualTo(10); // SIGUSR1
     }
 
+    @Test
+    void everyThreadIsInTheCoreAndTheProcessRunsOn() throws Exception {
+        Child p = track(Child.preloaded(dir, "unlimited", Map.of("CKPT_SIGNAL", "USR1", "CKPT_VERBOSE", "1"),
+                List.of(Child.nativeTest("threads").toString())));
+        p.awaitOut("ready\n", LIMIT);
+        Child.signal(p.pid(), "USR1");
+        String wrote = "libsavefds: wrote filedescriptors and core." + p.pid() + "\n";
+        p.awaitErr(wrote, LIMIT);
+        p.write("\n");
+        assertThat(p.waitFor(LIMIT)).as(p.err()).isZero();
+        assertThat(p.out()).isEqualTo("ready\nPASS threads\n");
+        // one checkpoint only: the request the blocked worker finds at its end is stale
+        assertThat(p.err()).isEqualTo(wrote);
+
+        Path path = dir.resolve("core." + p.pid());
+        CoreFile core = new CoreFile(path);
+        List<CoreFile.Note> prstatus = core.notes.stream().filter(n -> n.owner().equals("CORE") && n.type() == 1)
+                .toList();
+        // main, worker_spin, worker_sleep; worker_blocked has every signal blocked and cannot answer
+        assertThat(prstatus).hasSize(3);
+        assertThat(prstatus.stream().map(n -> n.i32(32)).distinct()).hasSize(3);
+        assertThat((int) prstatus.get(0).desc().getShort(12)).isEqualTo(10); // pr_cursig of the first: SIGUSR1
+        assertThat(core.note("CKPT", 1).orElseThrow().i32(8)).isEqualTo(4); // nthreads
+        String out = run(dir, List.of("gdb", "-nx", "-batch", "-ex", "thread apply all bt",
+                Child.nativeTest("threads").toString(), path.toString()));
+        assertThat(out).contains("in main ()").containsPattern("worker_spin \\(arg=")
+                .containsPattern("in worker_sleep \\(arg=");
+    }
+
+    @Test
+    void sigquitHoldsEveryThreadAndEndsThemAll() throws Exception {
+        Child p = track(Child.preloaded(dir, "unlimited", Map.of(), List.of(Child.nativeTest("threads").toString())));
+        p.awaitOut("ready\n", LIMIT);
+        Child.signal(p.pid(), "QUIT");
+        assertThat(p.waitFor(LIMIT)).isEqualTo(131);
+        CoreFile core = new CoreFile(dir.resolve("core." + p.pid()));
+        assertThat(core.notes.stream().filter(n -> n.owner().equals("CORE") && n.type() == 1)).hasSize(3);
+    }
+
     @ParameterizedTest
     @CsvSource({"USR1, 10", "SIGUSR2, 12", "usr1, 10", "10, 10", "RTMIN+2, 36", "SIGRTMAX, 64", "QUIT, 3"})
     void ckptSignalTakesNamesAndNumbers(String name, int number) throws Exception {
