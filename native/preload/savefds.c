@@ -464,8 +464,11 @@ __attribute__((constructor)) static void savefds_init(void)
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigfillset(&sa.sa_mask);
 	sigaction(SIGQUIT, &sa, NULL);
-	if (cont_signal && cont_signal != SIGQUIT)
-		sigaction(cont_signal, &sa, NULL);
+	if (cont_signal && cont_signal != SIGQUIT && sigaction(cont_signal, &sa, NULL) != 0) {
+		/* glibc keeps signals 32 and 33 for itself */
+		say("CKPT_SIGNAL", "not a signal that can be caught; ignored", 0);
+		cont_signal = 0;
+	}
 
 	/* Unblocked too: a blocked mask is inherited across exec, and some
 	 * parents start every child with SIGQUIT blocked (a JVM blocks it in its

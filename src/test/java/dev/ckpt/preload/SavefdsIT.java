@@ -335,9 +335,11 @@ class SavefdsIT {
             assertThat(p.waitFor(LIMIT)).isZero();
             assertThat(p.err()).isEqualTo("libsavefds: CKPT_SIGNAL: not a signal that can be caught; ignored\n");
         }
-        try (Child p = Child.preloaded(dir, "unlimited", Map.of("CKPT_SIGNAL", "KILL"), List.of("true"))) {
-            assertThat(p.waitFor(LIMIT)).isZero();
-            assertThat(p.err()).startsWith("libsavefds: CKPT_SIGNAL: not a signal");
+        for (String bad : List.of("KILL", "9", "32", "0", "65", "RTMIN+99", "USR1x")) {
+            try (Child p = Child.preloaded(dir, "unlimited", Map.of("CKPT_SIGNAL", bad), List.of("true"))) {
+                assertThat(p.waitFor(LIMIT)).isZero();
+                assertThat(p.err()).as(bad).startsWith("libsavefds: CKPT_SIGNAL: not a signal");
+            }
         }
     }
 
