@@ -21,16 +21,7 @@ __attribute__((target("avx512f,avx512bw")))
 static void run(long pid, long sig)
 {
 	__asm__ volatile(ALLZ(L) ALLK(LK)
-		"test %[sig], %[sig]\n\t"
-		"jz 1f\n\t"
-		"mov $62, %%eax\n\t"
-		"mov %[pid], %%rdi\n\t"
-		"mov %[sig], %%rsi\n\t"
-		"syscall\n\t"
-		"1:\n\t"
-		".globl zmm_point\n"
-		"zmm_point:\n\t"
-		"nop\n\t"
+		FEATURE_ASM_CHECKPOINT("zmm_point")
 		ALLZ(S) ALLK(SK)
 		: : [in] "r"(in), [out] "r"(out), [kin] "r"(kin), [kout] "r"(kout), [pid] "r"(pid), [sig] "r"(sig)
 		: "rax", "rdi", "rsi", "rcx", "r11", "memory");
