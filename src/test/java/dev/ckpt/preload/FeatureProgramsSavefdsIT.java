@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The self-checking feature programs (native/tests/*.c) checkpointed by
  * libsavefds.so and restarted by the native engine: each must print PASS.
  *
- * <p>The programs stop at {@code checkpoint_point} (avx: {@code vector_point}),
+ * <p>The programs stop at {@code checkpoint_point} (the vector programs at the
+ * label inside their asm block),
  * so the signal must arrive exactly there: gdb stops the program at that
  * point, queues SIGQUIT and detaches (which removes every breakpoint gdb had
  * inserted, its internal ones included), and the signal goes to the
@@ -44,14 +45,18 @@ class FeatureProgramsSavefdsIT {
     }
 
     @ParameterizedTest(name = "{0} through libsavefds.so")
-    @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "sigmask",
-            "sighandler", "cwd", "state"})
+    @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
+            "sigmask", "sighandler", "cwd", "state"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         // the program's own directory differs from restart's: cwd and state chdir there
         Path featureDir = Files.createDirectory(dir.resolve("feature"));
         Map<String, String> env = Map.of("FEATURE_DIR", featureDir.toString());
-        String where = name.equals("avx") ? "vector_point" : "checkpoint_point";
+        String where = switch (name) {
+            case "avx" -> "vector_point";
+            case "avx512" -> "zmm_point";
+            default -> "checkpoint_point";
+        };
         String args = name.equals("state") ? " " + Files.createDirectory(featureDir.resolve("state")) : "";
 
         Child gdb = Child.start(dir, env, List.of("gdb", "-nx", "-batch",
