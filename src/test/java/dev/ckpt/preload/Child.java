@@ -67,12 +67,14 @@ final class Child implements AutoCloseable {
     /**
      * Starts a program with libsavefds.so preloaded, through bash so that the
      * core limit can be set first: {@code ulimit -c LIMIT; LD_PRELOAD=... exec PROGRAM ARGS}.
-     * The program keeps bash's pid.
+     * The program keeps bash's pid. A hard limit below LIMIT (some containers)
+     * gives the hard limit, as the seed's walkthrough would in such a shell.
      */
     static Child preloaded(Path dir, String coreLimit, Map<String, String> env, List<String> program)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of("bash", "-c",
-                "ulimit -c " + coreLimit + " || exit 99; export LD_PRELOAD=\"$0\"; exec \"$@\"",
+                "ulimit -c " + coreLimit + " 2>/dev/null || ulimit -c \"$(ulimit -H -c)\" || exit 99; "
+                        + "export LD_PRELOAD=\"$0\"; exec \"$@\"",
                 library().toString()));
         cmd.addAll(program);
         return start(dir, env, cmd);
