@@ -85,12 +85,21 @@ class FeatureProgramsSavefdsIT {
         assertThat(status).as(r.err()).isZero();
     }
 
+    /** Whether PID still runs: not gone, and not a zombie nobody has reaped yet. */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The program, now gdb's orphan, writes core.PID where its cwd is and dies of SIGQUIT. */
     private Path awaitCore(long pid) throws Exception {
         long end = System.nanoTime() + LIMIT.toNanos();
         while (System.nanoTime() < end) {
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            if (!alive) {
+            if (!running(pid)) {
                 try (Stream<Path> all = Files.walk(dir)) {
                     Optional<Path> core = all.filter(p -> p.getFileName().toString().equals("core." + pid)).findFirst();
                     return core.orElseGet(() -> fail("no core." + pid + " under " + dir));
