@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  * ({@code -ckpt-break}), which costs no MI traffic per hit.
  */
 public final class GdbDriver {
+    /** Loading a program's symbols (a big program with full debug info takes a while). */
+    private static final Duration SLOW = Duration.ofMinutes(10);
+
     private final Path gdb;
     private final Path scripts;
     private final Consumer<String> progress;
@@ -72,7 +75,7 @@ public final class GdbDriver {
         try (GdbSession s = startSession()) {
             prepare(s, true);
             try {
-                s.execute(MiCommand.of("-file-exec-and-symbols", program));
+                s.execute(MiCommand.of("-file-exec-and-symbols", program), SLOW);
             } catch (GdbErrorException e) {
                 throw new CheckpointException(Reason.BAD_INPUT, program + ": " + stripDot(e.gdbMessage()), e);
             }
@@ -93,7 +96,7 @@ public final class GdbDriver {
             s.console("set args " + args);
             s.clearStops();
             try {
-                s.execute(MiCommand.of("-exec-run"));
+                s.execute(MiCommand.of("-exec-run"), SLOW);
             } catch (GdbErrorException e) {
                 throw new CheckpointException(Reason.GDB_FAILED, program + ": gdb could not start it: "
                         + stripDot(e.gdbMessage()), e);
@@ -138,7 +141,7 @@ public final class GdbDriver {
             prepare(s, false);
             s.attachingTo(pid);
             try {
-                s.execute(MiCommand.of("-target-attach", Long.toString(pid)));
+                s.execute(MiCommand.of("-target-attach", Long.toString(pid)), SLOW);
             } catch (GdbErrorException e) {
                 throw new CheckpointException(Reason.GDB_FAILED, "cannot attach to process " + pid + ": "
                         + stripDot(e.gdbMessage()), e);
@@ -168,7 +171,14 @@ public final class GdbDriver {
         // gdb starts the program with $SHELL -c "exec PROGRAM ARGS": the redirections need a POSIX shell
         env.put("SHELL", "/bin/sh");
         try {
-            return GdbSession.start(gdb, true, env, Path.of("").toAbsolutePath());
+            GdbSession s = GdbSession.start(gdb, true, env, Path.of("").toAbsolutePath());
+            s.addListener(new MiListener() {
+                @Override
+                public void onUnparsed(String line, dev.ckpt.mi.MiParseException problem) {
+                    progress.accept("gdb printed a line that is not MI (" + problem.getMessage() + ")");
+                }
+            });
+            return s;
         } catch (GdbException e) {
             throw new CheckpointException(Reason.GDB_FAILED, "cannot start gdb (" + gdb + "): " + e.getMessage(), e);
         }

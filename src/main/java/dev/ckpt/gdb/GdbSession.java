@@ -73,6 +73,8 @@ public final class GdbSession implements AutoCloseable {
     private volatile boolean dead;
     private volatile GdbDiedException death;
     private volatile Long inferiorPid;
+    /** Taken when gdb names the pid: a handle remembers the start time, so a reused pid is never killed. */
+    private volatile ProcessHandle inferiorHandle;
     private volatile Integer inferiorExitCode;
     private volatile boolean running;
     private volatile Long attachedPid;
@@ -316,11 +318,12 @@ public final class GdbSession implements AutoCloseable {
 
     private void killOwnInferior() {
         Long pid = inferiorPid;
-        if (pid == null || (attachedPid != null && attachedPid.equals(pid))) {
+        ProcessHandle h = inferiorHandle;
+        if (pid == null || h == null || (attachedPid != null && attachedPid.equals(pid))) {
             return;
         }
-        ProcessHandle.of(pid).ifPresent(h -> {
-            // only while it is still ours: the program gdb started is gdb's child until gdb dies
+        // the handle carries the start time: if the pid has been reused since, nothing is killed
+        if (h.isAlive()) {
             h.destroyForcibly();
             try {
                 h.onExit().get(5, TimeUnit.SECONDS);
@@ -329,7 +332,7 @@ public final class GdbSession implements AutoCloseable {
             } catch (ExecutionException | TimeoutException e) {
                 // reported by the stray-process checks of the tests, if ever
             }
-        });
+        }
     }
 
     // ---- reading --------------------------------------------------------------
@@ -453,7 +456,9 @@ public final class GdbSession implements AutoCloseable {
         if (r instanceof MiAsyncRecord a) {
             switch (a.asyncClass()) {
                 case "thread-group-started" -> a.getString("pid").ifPresent(p -> {
-                    inferiorPid = Long.parseLong(p);
+                    long pid = Long.parseLong(p);
+                    inferiorHandle = ProcessHandle.of(pid).orElse(null);
+                    inferiorPid = pid;
                     inferiorExitCode = null;
                 });
                 case "thread-group-exited" -> a.getString("exit-code")
@@ -503,12 +508,6 @@ public final class GdbSession implements AutoCloseable {
         GdbDiedException d = death;
         String why = d != null ? d.getMessage() : "gdb is gone";
         return new GdbDiedException(why + " during " + command.operation());
-    }
-
-    /** The log stream text gdb printed last, for error messages. */
-    static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).strip();
     }
 
     /** Collects console and log text; attach with {@link #addListener}. */

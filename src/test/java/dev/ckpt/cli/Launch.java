@@ -78,7 +78,6 @@ final class Launch {
         private Path dir;
         private Path stdinFile;
         private byte[] stdinBytes;
-        private boolean inheritNothing = true;
         private Duration timeout = Duration.ofSeconds(120);
         private final Map<String, String> env = new HashMap<>();
         private Consumer<Process> whileRunning;
@@ -107,7 +106,7 @@ final class Launch {
                 pb.environment().putAll(env);
                 if (stdinFile != null) {
                     pb.redirectInput(stdinFile.toFile());
-                } else if (stdinBytes == null && inheritNothing) {
+                } else if (stdinBytes == null) {
                     pb.redirectInput(new java.io.File("/dev/null"));
                 }
                 pb.redirectOutput(o.toFile());
