@@ -42,7 +42,7 @@ final class Restart {
         progress.line("restarting from " + core);
         ProgramStdio.seekToEnd(2);
         Process p = pb.start();
-        Thread hook = new Thread(() -> killTree(p), "ckpt-restart-cleanup");
+        Thread hook = new Thread(() -> stopTree(p), "ckpt-restart-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         int status;
         try {
@@ -78,6 +78,25 @@ final class Restart {
             Thread.sleep(5);
         }
         return java.util.OptionalLong.empty();
+    }
+
+    /**
+     * The shutdown hook: a Ctrl-C reached the engine and the restored program as well
+     * (they are in our process group), so give them a second to end on their own (a
+     * program may handle SIGINT), then kill what is left.
+     */
+    private static void stopTree(Process p) {
+        List<ProcessHandle> below = p.descendants().toList();
+        long end = System.nanoTime() + 1_000_000_000L;
+        for (ProcessHandle h : below) {
+            try {
+                h.onExit().get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                // still running: killed below
+            }
+        }
+        below.forEach(ProcessHandle::destroyForcibly);
+        killTree(p);
     }
 
     private static void killTree(Process p) {

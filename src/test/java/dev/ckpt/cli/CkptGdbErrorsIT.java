@@ -193,6 +193,36 @@ class CkptGdbErrorsIT {
         return "the program never showed up";
     }
 
+    /** SIGINT to ckpt-gdb while the restarted process runs: the engine and the program go too. */
+    @Test
+    void interruptedWhileRestarted() throws Exception {
+        Path prog = Launch.uniqueCopy(Build.example("fprintf"), dir);
+        String[] sent = new String[1];
+        Launch r = Launch.of(Launch.ckptGdb(), prog, "--break", "main", "--", "-", "1000")
+                .env("FPRINTF_DELAY_MS", "100").dir(dir).whileRunning(p -> sent[0] = interruptOnceRestarted(p)).go();
+        assertThat(sent[0]).as("%s", r).isEqualTo("sent SIGINT");
+        assertThat(r.exit).as("%s", r).isEqualTo(130);
+        assertThat(r.err).contains("ckpt-gdb: restarting from ").contains("\n1\n2\n");
+        r.assertNoStrays(prog.toString());
+    }
+
+    static String interruptOnceRestarted(Process p) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (System.nanoTime() < end && p.isAlive()) {
+                if (p.descendants().anyMatch(h -> h.info().command().map(c -> c.endsWith("/restart")).orElse(false))) {
+                    Thread.sleep(500);
+                    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
+                    return "sent SIGINT";
+                }
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            return e.toString();
+        }
+        return "the restart never showed up";
+    }
+
     @Test
     void usageErrors() throws Exception {
         Path prog = Build.example("linklist");
