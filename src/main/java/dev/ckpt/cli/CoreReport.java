@@ -298,7 +298,8 @@ public record CoreReport(
 
     private static Optional<ElfFile> elf(Map<String, Optional<ElfFile>> cache, String path) {
         return cache.computeIfAbsent(path, p -> {
-            if (!p.startsWith("/")) {
+            // only regular files: opening a FIFO or a terminal named by a core would block
+            if (!p.startsWith("/") || !Files.isRegularFile(Path.of(p))) {
                 return Optional.empty();
             }
             try {
@@ -395,6 +396,10 @@ public record CoreReport(
                 }
                 return new FileRef(name, uses, true, "matches", "size+mtime", null, needed);
             }
+        }
+        if (!attrs.isRegularFile()) {
+            return new FileRef(name, uses, true, "unchecked", null, attrs.isDirectory() ? "directory" : "not a regular file",
+                    needed);
         }
         for (MappedFile f : core.mappedFiles()) {
             if (!f.path().equals(name) || f.fileOffset() != 0 || f.size() == 0) {

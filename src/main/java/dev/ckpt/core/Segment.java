@@ -4,7 +4,7 @@ package dev.ckpt.core;
  * One program header. Addresses and sizes are unsigned 64-bit values held in longs;
  * the reader has checked that {@code offset + filesz} lies inside the file for PT_LOAD
  * and PT_NOTE, that {@code filesz <= memsz} for PT_LOAD, and that {@code vaddr + memsz}
- * does not pass 2^64 (the vsyscall page ends exactly there: {@link #end()} is then 0).
+ * does not pass 2^64 (a segment ending exactly there has {@link #end()} 0).
  */
 public record Segment(int index, int type, int flags, long offset, long vaddr, long filesz, long memsz,
         long align) {
