@@ -43,10 +43,11 @@ public final class CoreFile {
     private final List<AuxEntry> auxv;
     private final List<MappedFile> mappedFiles;
     private final long ntFilePageSize;
+    private final byte[] memory; // the core when read with fromBytes, else null
 
     private CoreFile(Path path, long fileSize, ElfHeader header, List<Segment> segments, List<Note> notes,
             List<ThreadState> threads, PrPsInfo psinfo, SigInfo siginfo, List<AuxEntry> auxv,
-            List<MappedFile> mappedFiles, long ntFilePageSize) {
+            List<MappedFile> mappedFiles, long ntFilePageSize, byte[] memory) {
         this.path = path;
         this.fileSize = fileSize;
         this.header = header;
@@ -58,6 +59,7 @@ public final class CoreFile {
         this.auxv = auxv == null ? null : List.copyOf(auxv);
         this.mappedFiles = mappedFiles == null ? null : List.copyOf(mappedFiles);
         this.ntFilePageSize = ntFilePageSize;
+        this.memory = memory;
     }
 
     /**
@@ -68,22 +70,59 @@ public final class CoreFile {
     public static CoreFile open(Path path) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
-            return parse(path, ch, size);
+            return parse(path, new Source(path, ch, null), size);
         } catch (ArithmeticException e) {
             // every sum is range-checked first; this is the last line of defence
             throw new CoreFormatException(path, "offsets or sizes overflow 64-bit arithmetic");
         }
     }
 
-    private static Bytes map(Path path, FileChannel ch, long off, long len, String what) throws IOException {
-        if (len > Integer.MAX_VALUE) {
-            throw new CoreFormatException(path, what + " too large (" + len + " bytes)");
+    /**
+     * Reads a core held in memory ({@code name} only names it in messages): the same
+     * checks as {@link #open}, for tests that try many variants of a core quickly.
+     */
+    public static CoreFile fromBytes(Path name, byte[] data) throws CoreFormatException {
+        try {
+            return parse(name, new Source(name, null, data), data.length);
+        } catch (CoreFormatException e) {
+            throw e;
+        } catch (ArithmeticException e) {
+            throw new CoreFormatException(name, "offsets or sizes overflow 64-bit arithmetic");
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory read failed", e);
         }
-        if (len == 0) {
-            return new Bytes(path, ByteBuffer.allocate(0), what);
+    }
+
+    /** Where the bytes come from: a file channel (mapped) or an array. */
+    private record Source(Path path, FileChannel ch, byte[] data) {
+        Bytes map(long off, long len, String what) throws IOException {
+            if (len > Integer.MAX_VALUE) {
+                throw new CoreFormatException(path, what + " too large (" + len + " bytes)");
+            }
+            if (len == 0) {
+                return new Bytes(path, ByteBuffer.allocate(0), what);
+            }
+            if (data != null) {
+                return new Bytes(path, ByteBuffer.wrap(data, (int) off, (int) len).slice(), what);
+            }
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, off, len);
+            return new Bytes(path, m, what);
         }
-        MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, off, len);
-        return new Bytes(path, m, what);
+
+        /** Small structures are read, not mapped. */
+        Bytes read(long off, int len, String what) throws IOException {
+            if (data != null) {
+                return map(off, len, what);
+            }
+            ByteBuffer b = ByteBuffer.allocate(len);
+            while (b.hasRemaining()) {
+                if (ch.read(b, off + b.position()) < 0) {
+                    throw new CoreFormatException(path, "file shrank while reading " + what);
+                }
+            }
+            b.flip();
+            return new Bytes(path, b, what);
+        }
     }
 
     private static CoreFormatException bad(Path p, String problem) {
@@ -99,11 +138,11 @@ public final class CoreFile {
         return Long.compareUnsigned(off, size) <= 0 && Long.compareUnsigned(len, size - off) <= 0;
     }
 
-    private static CoreFile parse(Path path, FileChannel ch, long size) throws IOException {
+    private static CoreFile parse(Path path, Source ch, long size) throws IOException {
         if (size < 4) {
             throw bad(path, "not an ELF file (" + size + " bytes)");
         }
-        Bytes eh = map(path, ch, 0, Math.min(size, ElfHeader.EHDR_SIZE), "ELF header");
+        Bytes eh = ch.read(0, (int) Math.min(size, ElfHeader.EHDR_SIZE), "ELF header");
         if (eh.u8(0) != 0x7f || eh.u8(1) != 'E' || eh.u8(2) != 'L' || eh.u8(3) != 'F') {
             throw bad(path, "not an ELF file (bad magic)");
         }
@@ -154,7 +193,7 @@ public final class CoreFile {
                 throw bad(path, "e_phnum is PN_XNUM but section header 0 (offset " + hex(shoff)
                         + ") is past the end of the file (" + size + " bytes)");
             }
-            phnum = map(path, ch, shoff, 64, "section header 0").u32(44);
+            phnum = ch.read(shoff, 64, "section header 0").u32(44);
         }
         if (phnum == 0) {
             throw bad(path, "no program headers");
@@ -167,7 +206,7 @@ public final class CoreFile {
             throw bad(path, "program header table (" + phnum + " entries at offset " + hex(phoff)
                     + ") runs past the end of the file (" + size + " bytes)");
         }
-        Bytes ph = map(path, ch, phoff, phsize, "program header table");
+        Bytes ph = ch.map(phoff, phsize, "program header table");
         List<Segment> segs = new ArrayList<>((int) phnum);
         for (int i = 0; i < phnum; i++) {
             long o = (long) i * ElfHeader.PHDR_SIZE;
@@ -187,11 +226,11 @@ public final class CoreFile {
                 throw bad(path, "note segment " + s.index() + " is too large (" + Long.toUnsignedString(s.filesz())
                         + " bytes)");
             }
-            Bytes nb = map(path, ch, s.offset(), s.filesz(), "note segment " + s.index());
+            Bytes nb = ch.map(s.offset(), s.filesz(), "note segment " + s.index());
             walkNotes(path, s, nb, notes);
         }
         return decode(path, size, new ElfHeader(type, machine, phoff, phentsize, phnum, shoff, shentsize, shnum),
-                segs, notes);
+                segs, notes, ch.data());
     }
 
     private static void checkSegment(Path path, Segment s, long size) throws CoreFormatException {
@@ -274,7 +313,7 @@ public final class CoreFile {
         }
     }
 
-    private static CoreFile decode(Path path, long size, ElfHeader h, List<Segment> segs, List<Note> notes)
+    private static CoreFile decode(Path path, long size, ElfHeader h, List<Segment> segs, List<Note> notes, byte[] memory)
             throws CoreFormatException {
         List<PrStatus> statuses = new ArrayList<>();
         List<boolean[]> fp = new ArrayList<>();
@@ -341,7 +380,7 @@ public final class CoreFile {
             long[] x = xs.get(i);
             threads.add(new ThreadState(statuses.get(i), fp.get(i)[0], (int) x[0], x[1], x[2]));
         }
-        return new CoreFile(path, size, h, segs, notes, threads, psinfo, siginfo, auxv, files, pageSize);
+        return new CoreFile(path, size, h, segs, notes, threads, psinfo, siginfo, auxv, files, pageSize, memory);
     }
 
     private static List<AuxEntry> readAuxv(Bytes b) throws CoreFormatException {
@@ -528,6 +567,10 @@ public final class CoreFile {
             throw bad(path, "read of " + len + " bytes at " + off + " outside segment " + s.index());
         }
         byte[] b = new byte[len];
+        if (memory != null) {
+            System.arraycopy(memory, (int) Math.addExact(s.offset(), off), b, 0, len);
+            return b;
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer bb = ByteBuffer.wrap(b);
             long pos = Math.addExact(s.offset(), off);

@@ -1,6 +1,7 @@
 package dev.ckpt.core;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,7 +25,7 @@ public record ElfFile(Path path, int type, List<Segment> loads) {
             if (size < ElfHeader.EHDR_SIZE) {
                 throw new CoreFormatException(path, "not a 64-bit ELF file (" + size + " bytes)");
             }
-            Bytes eh = new Bytes(path, ch.map(FileChannel.MapMode.READ_ONLY, 0, ElfHeader.EHDR_SIZE), "ELF header");
+            Bytes eh = read(path, ch, 0, ElfHeader.EHDR_SIZE, "ELF header");
             if (eh.u8(0) != 0x7f || eh.u8(1) != 'E' || eh.u8(2) != 'L' || eh.u8(3) != 'F' || eh.u8(4) != 2
                     || eh.u8(5) != 1) {
                 throw new CoreFormatException(path, "not a 64-bit little-endian ELF file");
@@ -44,7 +45,7 @@ public record ElfFile(Path path, int type, List<Segment> loads) {
             if (Long.compareUnsigned(phoff, size) > 0 || len > size - phoff) {
                 throw new CoreFormatException(path, "program header table runs past the end of the file");
             }
-            Bytes ph = new Bytes(path, ch.map(FileChannel.MapMode.READ_ONLY, phoff, len), "program header table");
+            Bytes ph = read(path, ch, phoff, (int) len, "program header table");
             List<Segment> loads = new ArrayList<>();
             for (int i = 0; i < phnum; i++) {
                 long o = (long) i * ElfHeader.PHDR_SIZE;
@@ -55,6 +56,17 @@ public record ElfFile(Path path, int type, List<Segment> loads) {
             }
             return new ElfFile(path, type, loads);
         }
+    }
+
+    private static Bytes read(Path path, FileChannel ch, long off, int len, String what) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(len);
+        while (b.hasRemaining()) {
+            if (ch.read(b, off + b.position()) < 0) {
+                throw new CoreFormatException(path, what + " runs past the end of the file");
+            }
+        }
+        b.flip();
+        return new Bytes(path, b, what);
     }
 
     /** The PT_LOAD whose file pages hold {@code fileOffset} (page-rounded as mmap does). */
