@@ -16,12 +16,23 @@
 
 static int feature_failed;
 
+/* Makes SIGQUIT deadly again: a parent (a JVM, a non-interactive shell) may
+ * have left it ignored or blocked. */
+static inline void feature_arm_sigquit(void)
+{
+	sigset_t q;
+	sigemptyset(&q);
+	sigaddset(&q, SIGQUIT);
+	signal(SIGQUIT, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &q, NULL);
+}
+
 /* The test stops the process here: `break checkpoint_point` under gdb. */
 __attribute__((noinline, used)) void checkpoint_point(void)
 {
 	__asm__ volatile("" ::: "memory");
 	if (getenv("CKPT_KERNEL_CORE") != NULL) {
-		signal(SIGQUIT, SIG_DFL);
+		feature_arm_sigquit();
 		raise(SIGQUIT);
 	}
 }

@@ -1,0 +1,671 @@
+"""ckpt.py - the gdb command `ckpt-save FILE`: write a checkpoint image.
+
+A checkpoint image is a standard ELF core written by gdb's own `gcore`, plus
+one extra PT_NOTE segment whose notes (owner "CKPT") hold the state a core
+lacks: open files, signal handlers and mask, cwd, rseq, tid address, mappings
+with file identity, the XSAVE area and the memory-layout fields of
+/proc/PID/stat. native/include/ckpt_image.h defines the layout and
+docs/IMAGE-FORMAT.md describes it.
+
+Use by hand:   gdb -x gdb-scripts/ckpt.py PROGRAM   then   ckpt-save core.x
+From Python:   save_checkpoint("core.x")  ->  (bytes written, notes written)
+
+The inferior must be stopped. It is never killed or resumed, except for a few
+short inferior function calls (rt_sigaction, prctl, brk queries) made after
+the core is written, with other threads held (scheduler-locking on), and
+with the stack bytes they use put back afterwards.
+"""
+
+import ctypes
+import os
+import shutil
+import stat
+import struct
+import tempfile
+
+import gdb
+
+# ---------------------------------------------------------------------------
+# The image format (native/include/ckpt_image.h).
+
+CKPT_NOTE_OWNER = b"CKPT"
+CKPT_IMAGE_VERSION = 1
+
+CKPT_NT_VERSION = 1
+CKPT_NT_FILES = 2
+CKPT_NT_SIGACTION = 3
+CKPT_NT_SIGMASK = 4
+CKPT_NT_CWD = 5
+CKPT_NT_RSEQ = 6
+CKPT_NT_TIDADDR = 7
+CKPT_NT_MAPS = 8
+CKPT_NT_XSTATE = 9
+CKPT_NT_MM = 10
+
+CKPT_WRITER_GDB = 1
+
+CKPT_FILE_REG, CKPT_FILE_CHR, CKPT_FILE_DIR = 1, 2, 3
+CKPT_FILE_PIPE, CKPT_FILE_SOCK, CKPT_FILE_OTHER = 4, 5, 6
+CKPT_FD_CLOEXEC = 1
+
+CKPT_MAP_SHARED = 1
+CKPT_MAP_GROWSDOWN = 2
+
+VERSION_FMT = "<IIII"          # struct ckpt_version
+FILE_FMT = "<iIqIIiI"          # struct ckpt_file (32 bytes)
+SIGACTION_FMT = "<QQQQ"        # struct ckpt_sigaction (32 bytes)
+RSEQ_FMT = "<QII"              # struct ckpt_rseq (16 bytes)
+MAP_FMT = "<QQQIIQQQqII"       # struct ckpt_map (72 bytes)
+MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
+
+NSIG = 64
+
+# ---------------------------------------------------------------------------
+# Kernel and libc constants (x86-64 Linux).
+
+O_CLOEXEC = 0o2000000
+PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
+
+SYS_brk = 12
+SYS_rt_sigaction = 13
+SYS_prctl = 157
+SYS_kcmp = 312
+KCMP_FILE = 0
+PR_GET_TID_ADDRESS = 40
+
+PTRACE_GETREGSET = 0x4204
+PTRACE_GET_RSEQ_CONFIGURATION = 0x420F
+NT_X86_XSTATE = 0x202
+XSTATE_BUF_SIZE = 64 * 1024    # the kernel shortens iov_len to the real size
+
+RSEQ_GLIBC_LEN = 32
+RSEQ_GLIBC_SIG = 0x53053053
+
+# ELF
+ELF_HEADER_SIZE = 64
+ELF_PHDR_SIZE = 56
+ET_CORE = 4
+EM_X86_64 = 62
+PT_NOTE = 4
+PF_R = 4
+PN_XNUM = 0xFFFF
+NT_PRSTATUS = 1
+PRSTATUS_PID_OFFSET = 32     # pr_pid in struct elf_prstatus
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.ptrace.restype = ctypes.c_long
+_libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+
+
+class CkptError(Exception):
+    """A checkpoint could not be written; the message is one line."""
+
+
+def _warn(message):
+    gdb.write("ckpt-save: warning: %s\n" % message, gdb.STDERR)
+
+
+def _align(n, a):
+    return (n + a - 1) & ~(a - 1)
+
+
+def _padded_path(raw):
+    """A path as the notes hold it: NUL-terminated, padded with NULs to 8."""
+    return raw + b"\0" * (_align(len(raw) + 1, 8) - len(raw))
+
+
+# ---------------------------------------------------------------------------
+# State read from /proc and with ptrace (the inferior is not touched).
+
+def _fdinfo(pid, fd):
+    info = {}
+    with open("/proc/%d/fdinfo/%d" % (pid, fd)) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            info[key] = value.strip()
+    return info
+
+
+def _file_kind(link, target):
+    if target.startswith(b"anon_inode:") or target.endswith(b" (deleted)"):
+        return CKPT_FILE_OTHER
+    try:
+        mode = os.stat(link).st_mode
+    except OSError:
+        return CKPT_FILE_OTHER
+    for test, kind in ((stat.S_ISREG, CKPT_FILE_REG), (stat.S_ISCHR, CKPT_FILE_CHR),
+                       (stat.S_ISDIR, CKPT_FILE_DIR), (stat.S_ISFIFO, CKPT_FILE_PIPE),
+                       (stat.S_ISSOCK, CKPT_FILE_SOCK)):
+        if test(mode):
+            return kind
+    return CKPT_FILE_OTHER
+
+
+def _same_open_file(pid, fd1, fd2):
+    """True if fd1 and fd2 share one open file description (kcmp); None if kcmp fails."""
+    r = _libc.syscall(ctypes.c_long(SYS_kcmp), ctypes.c_long(pid), ctypes.c_long(pid),
+                      ctypes.c_long(KCMP_FILE), ctypes.c_long(fd1), ctypes.c_long(fd2))
+    if r < 0:
+        return None
+    return r == 0
+
+
+def read_files(pid):
+    """CKPT_NT_FILES: every open descriptor, in fd order."""
+    fds = sorted(int(n) for n in os.listdir("/proc/%d/fd" % pid))
+    out = []
+    groups = {}   # (mnt_id, ino, flags, pos) -> fds seen so far; candidates for sharing
+    for fd in fds:
+        link = "/proc/%d/fd/%d" % (pid, fd)
+        try:
+            target = os.readlink(link.encode())
+            info = _fdinfo(pid, fd)
+        except FileNotFoundError:
+            continue  # closed while we looked (another process sharing the table)
+        flags = int(info.get("flags", "0"), 8)
+        fdflags = CKPT_FD_CLOEXEC if flags & O_CLOEXEC else 0
+        flags &= ~O_CLOEXEC
+        pos = int(info.get("pos", "0"))
+        share_id = fd
+        key = (info.get("mnt_id"), info.get("ino"), flags, pos)
+        for other, other_share in groups.get(key, []):
+            if _same_open_file(pid, other, fd):
+                share_id = other_share
+                break
+        groups.setdefault(key, []).append((fd, share_id))
+        path = _padded_path(target)
+        out.append(struct.pack(FILE_FMT, fd, flags, pos, _file_kind(link, target),
+                               fdflags, share_id, len(path)) + path)
+    return b"".join(out)
+
+
+def _parse_maps(pid):
+    """The lines of /proc/PID/maps as dicts."""
+    maps = []
+    with open("/proc/%d/maps" % pid, "rb") as f:
+        for line in f:
+            fields = line.rstrip(b"\n").split(None, 5)
+            start, end = (int(x, 16) for x in fields[0].split(b"-"))
+            perms = fields[1]
+            major, minor = (int(x, 16) for x in fields[3].split(b":"))
+            maps.append({
+                "start": start, "end": end, "perms": perms,
+                "offset": int(fields[2], 16), "dev": os.makedev(major, minor),
+                "inode": int(fields[4]),
+                "path": fields[5].lstrip(b" ") if len(fields) > 5 else b"",
+            })
+    return maps
+
+
+def _file_identity(m):
+    """(st_size, st_mtime_ns) of a mapped file; zeros when there is none or it is gone."""
+    path = m["path"]
+    if m["inode"] == 0 or not path.startswith(b"/") or path.endswith(b" (deleted)"):
+        return 0, 0
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0, 0
+    return st.st_size, st.st_mtime_ns
+
+
+def read_maps(maps):
+    """CKPT_NT_MAPS: every mapping with the identity of its file."""
+    out = []
+    for m in maps:
+        perms = m["perms"]
+        prot = ((PROT_READ if perms[0:1] == b"r" else 0)
+                | (PROT_WRITE if perms[1:2] == b"w" else 0)
+                | (PROT_EXEC if perms[2:3] == b"x" else 0))
+        flags = ((CKPT_MAP_SHARED if perms[3:4] == b"s" else 0)
+                 | (CKPT_MAP_GROWSDOWN if m["path"] == b"[stack]" else 0))
+        size, mtime_ns = _file_identity(m)
+        path = _padded_path(m["path"])
+        out.append(struct.pack(MAP_FMT, m["start"], m["end"], m["offset"], prot, flags,
+                               m["dev"], m["inode"], size, mtime_ns, len(path), 0) + path)
+    return b"".join(out)
+
+
+def read_cwd(pid):
+    """CKPT_NT_CWD: the working directory, NUL-terminated."""
+    return os.readlink(("/proc/%d/cwd" % pid).encode()) + b"\0"
+
+
+def _status(pid, tid):
+    fields = {}
+    with open("/proc/%d/task/%d/status" % (pid, tid)) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return fields
+
+
+def read_sigmask(status):
+    """CKPT_NT_SIGMASK: the blocked signals of the thread (SigBlk)."""
+    return struct.pack("<Q", int(status["SigBlk"], 16))
+
+
+def read_mm(pid, maps, brk):
+    """CKPT_NT_MM: the memory-layout fields of /proc/PID/stat.
+
+    brk is the exact break from the process (brk(0)) when that worked, else
+    the end of the [heap] mapping, else start_brk.
+    """
+    with open("/proc/%d/stat" % pid, "rb") as f:
+        text = f.read()
+    # Field 2 (comm) may hold spaces and parentheses: fields 3.. follow the last ')'.
+    rest = text[text.rindex(b")") + 2:].split()
+
+    def field(n):          # 1-based field number of man 5 proc
+        return int(rest[n - 3])
+
+    start_brk = field(47)
+    if brk is None:
+        heap = [m for m in maps if m["path"] == b"[heap]"]
+        brk = heap[0]["end"] if heap else start_brk
+    return struct.pack(MM_FMT, field(26), field(27), field(28), field(45), field(46),
+                       start_brk, brk, field(48), field(49), field(50), field(51))
+
+
+def read_xstate(tid):
+    """CKPT_NT_XSTATE: the raw XSAVE area (PTRACE_GETREGSET NT_X86_XSTATE), or None."""
+    buf = ctypes.create_string_buffer(XSTATE_BUF_SIZE)
+
+    class IoVec(ctypes.Structure):
+        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+    iov = IoVec(ctypes.cast(buf, ctypes.c_void_p), XSTATE_BUF_SIZE)
+    if _libc.ptrace(PTRACE_GETREGSET, tid, NT_X86_XSTATE, ctypes.byref(iov)) < 0:
+        _warn("PTRACE_GETREGSET NT_X86_XSTATE on thread %d: %s; no XSTATE note"
+              % (tid, os.strerror(ctypes.get_errno())))
+        return None
+    return buf.raw[:iov.len]
+
+
+def _rseq_from_ptrace(tid):
+    class RseqConfig(ctypes.Structure):
+        _fields_ = [("rseq_abi_pointer", ctypes.c_uint64), ("rseq_abi_size", ctypes.c_uint32),
+                    ("signature", ctypes.c_uint32), ("flags", ctypes.c_uint32),
+                    ("pad", ctypes.c_uint32)]
+
+    conf = RseqConfig()
+    if _libc.ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, ctypes.sizeof(conf),
+                    ctypes.byref(conf)) < 0:
+        return None
+    return conf.rseq_abi_pointer, conf.rseq_abi_size, conf.signature
+
+
+def _rseq_from_glibc():
+    """The area glibc registers: $fs_base + __rseq_offset, if __rseq_size says it did."""
+    try:
+        size = int(gdb.parse_and_eval("*(unsigned int *) &__rseq_size"))
+        if size == 0:
+            return 0, 0, 0
+        offset = int(gdb.parse_and_eval("*(long *) &__rseq_offset"))
+        fs_base = int(gdb.parse_and_eval("(unsigned long) $fs_base"))
+    except gdb.error:
+        return None
+    return (fs_base + offset) & 0xFFFFFFFFFFFFFFFF, RSEQ_GLIBC_LEN, RSEQ_GLIBC_SIG
+
+
+def read_rseq(tid):
+    """CKPT_NT_RSEQ: the thread's registered rseq area (addr 0 = none)."""
+    rseq = _rseq_from_ptrace(tid) or _rseq_from_glibc()
+    if rseq is None:
+        _warn("cannot find the rseq area of thread %d; recorded as none" % tid)
+        rseq = (0, 0, 0)
+    return struct.pack(RSEQ_FMT, *rseq)
+
+
+def make_version(nthreads):
+    """CKPT_NT_VERSION."""
+    return struct.pack(VERSION_FMT, CKPT_IMAGE_VERSION, CKPT_WRITER_GDB, nthreads, 0)
+
+
+# ---------------------------------------------------------------------------
+# State only the process itself can tell: inferior function calls.
+
+class InferiorCalls:
+    """Scoped inferior calls: other threads held, a scratch buffer on the stack
+    (its old bytes put back on exit), errno saved and restored."""
+
+    SCRATCH_SIZE = 256
+    SCRATCH_GAP = 16384   # below $sp: room for the called function and a signal frame
+
+    def __init__(self, inferior, maps):
+        self.inferior = inferior
+        self.maps = maps
+
+    def __enter__(self):
+        self.saved_params = {p: gdb.parameter(p) for p in ("scheduler-locking", "unwindonsignal")}
+        self.saved_scratch = self.saved_errno = None
+        try:
+            gdb.execute("set scheduler-locking on", to_string=True)
+            gdb.execute("set unwindonsignal on", to_string=True)
+            self.scratch = self._scratch_address()
+            self.saved_scratch = bytes(self.inferior.read_memory(self.scratch, self.SCRATCH_SIZE))
+            self.errno_addr = self.call("(long) __errno_location()")
+            if self.errno_addr:
+                self.saved_errno = bytes(self.inferior.read_memory(self.errno_addr, 4))
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.saved_errno is not None:
+                self.inferior.write_memory(self.errno_addr, self.saved_errno)
+            if self.saved_scratch is not None:
+                self.inferior.write_memory(self.scratch, self.saved_scratch)
+        finally:
+            for name, value in self.saved_params.items():
+                if isinstance(value, bool):
+                    value = "on" if value else "off"
+                gdb.execute("set %s %s" % (name, value), to_string=True)
+        return False
+
+    def _scratch_address(self):
+        sp = int(gdb.parse_and_eval("(unsigned long) $sp"))
+        for m in self.maps:
+            if m["start"] <= sp < m["end"] and m["perms"][:2] == b"rw":
+                addr = (sp - self.SCRATCH_GAP) & ~15
+                if addr < m["start"]:
+                    addr = m["start"]
+                if addr + self.SCRATCH_SIZE + 1024 > sp:
+                    break
+                return addr
+        raise CkptError("no room below the stack pointer 0x%x for a scratch buffer" % sp)
+
+    def call(self, expression):
+        """Evaluate an inferior call; its integer value, or None if it cannot be made."""
+        try:
+            return int(gdb.parse_and_eval(expression))
+        except gdb.error:
+            return None
+
+    def read(self, length, offset=0):
+        return bytes(self.inferior.read_memory(self.scratch + offset, length))
+
+    def syscall(self, number, *args):
+        """syscall(number, args...) through libc's syscall(); None if there is none."""
+        text = ", ".join("(long) %d" % a for a in (number,) + args)
+        return self.call("(long) syscall(%s)" % text)
+
+
+def _caught_or_ignored(status):
+    return int(status["SigCgt"], 16) | int(status["SigIgn"], 16)
+
+
+def read_sigactions(calls, status):
+    """CKPT_NT_SIGACTION: the kernel's struct sigaction of signals 1..64.
+
+    Signals neither caught nor ignored are SIG_DFL (zeros) and not queried.
+    """
+    wanted = _caught_or_ignored(status)
+    actions = []
+    missing = []
+    for sig in range(1, NSIG + 1):
+        action = b"\0" * 32
+        if wanted & (1 << (sig - 1)):
+            action = _query_sigaction(calls, sig)
+            if action is None:
+                missing.append(sig)
+                action = b"\0" * 32
+        actions.append(action)
+    if missing:
+        _warn("cannot read the action of signal(s) %s (no syscall() or sigaction() in "
+              "the program); recorded as SIG_DFL" % ", ".join(map(str, missing)))
+    return b"".join(actions)
+
+
+def _query_sigaction(calls, sig):
+    # The kernel layout, through rt_sigaction(sig, NULL, &old, 8).
+    if calls.syscall(SYS_rt_sigaction, sig, 0, calls.scratch, 8) == 0:
+        return calls.read(32)
+    # glibc's layout: handler, sa_mask (128 bytes), sa_flags (int), sa_restorer.
+    if calls.call("(int) sigaction((int) %d, (long) 0, (long) %d)" % (sig, calls.scratch)) == 0:
+        raw = calls.read(152)
+        handler, = struct.unpack_from("<Q", raw, 0)
+        mask, = struct.unpack_from("<Q", raw, 8)
+        flags, = struct.unpack_from("<i", raw, 136)
+        restorer, = struct.unpack_from("<Q", raw, 144)
+        return struct.pack(SIGACTION_FMT, handler, flags & 0xFFFFFFFF, restorer, mask)
+    return None
+
+
+def read_tid_address(calls):
+    """CKPT_NT_TIDADDR: the thread's clear_child_tid (prctl PR_GET_TID_ADDRESS)."""
+    calls.inferior.write_memory(calls.scratch, b"\0" * 8)
+    ok = calls.syscall(SYS_prctl, PR_GET_TID_ADDRESS, calls.scratch) == 0
+    if not ok:
+        ok = calls.call("(int) prctl((int) %d, (long) %d, (long) 0, (long) 0, (long) 0)"
+                        % (PR_GET_TID_ADDRESS, calls.scratch)) == 0
+    if not ok:
+        _warn("cannot read the tid address; recorded as 0")
+        return struct.pack("<Q", 0)
+    return calls.read(8)
+
+
+def read_brk(calls):
+    """The exact program break (brk(0) returns it unchanged), or None."""
+    brk = calls.syscall(SYS_brk, 0)
+    if brk is None:
+        brk = calls.call("(long) sbrk((long) 0)")
+    if brk is None or brk <= 0:
+        return None
+    return brk
+
+
+# ---------------------------------------------------------------------------
+# The ELF side: append one PT_NOTE segment and a new program header table.
+
+def _read_phdrs(f, path):
+    """Check the ELF header of an x86-64 core; return its program headers as bytes."""
+    f.seek(0)
+    ehdr = f.read(ELF_HEADER_SIZE)
+    if len(ehdr) < ELF_HEADER_SIZE or ehdr[:4] != b"\x7fELF":
+        raise CkptError("%s: gcore did not write an ELF file" % path)
+    if ehdr[4] != 2 or ehdr[5] != 1:
+        raise CkptError("%s: not a 64-bit little-endian ELF file" % path)
+    e_type, e_machine = struct.unpack_from("<HH", ehdr, 16)
+    e_phoff, = struct.unpack_from("<Q", ehdr, 32)
+    e_phentsize, e_phnum = struct.unpack_from("<HH", ehdr, 54)
+    if e_type != ET_CORE or e_machine != EM_X86_64:
+        raise CkptError("%s: not an x86-64 core file" % path)
+    if e_phentsize != ELF_PHDR_SIZE:
+        raise CkptError("%s: program header size %d, expected %d"
+                        % (path, e_phentsize, ELF_PHDR_SIZE))
+    if e_phnum == PN_XNUM:
+        raise CkptError("%s: more than 65534 program headers (PN_XNUM) are not supported"
+                        % path)
+    f.seek(e_phoff)
+    phdrs = f.read(e_phnum * ELF_PHDR_SIZE)
+    if len(phdrs) != e_phnum * ELF_PHDR_SIZE:
+        raise CkptError("%s: the program header table is truncated" % path)
+    return phdrs
+
+
+def first_thread_in_core(path):
+    """pr_pid of the first NT_PRSTATUS note of the core (the thread gdb wrote
+    first, the one tools take as the current thread), or None."""
+    with open(path, "rb") as f:
+        phdrs = _read_phdrs(f, path)
+        for i in range(0, len(phdrs), ELF_PHDR_SIZE):
+            p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
+            if p_type != PT_NOTE:
+                continue
+            f.seek(p_offset)
+            data = f.read(p_filesz)
+            pos = 0
+            while pos + 12 <= len(data):
+                namesz, descsz, n_type = struct.unpack_from("<III", data, pos)
+                desc = pos + 12 + _align(namesz, 4)
+                name = data[pos + 12:pos + 12 + namesz]
+                if name == b"CORE\0" and n_type == NT_PRSTATUS and descsz >= 36:
+                    return struct.unpack_from("<i", data, desc + PRSTATUS_PID_OFFSET)[0]
+                pos = desc + _align(descsz, 4)
+    return None
+
+
+def encode_note(note_type, desc):
+    """One ELF note with owner CKPT: header, name and desc each padded to 4."""
+    name = CKPT_NOTE_OWNER + b"\0"
+    return (struct.pack("<III", len(name), len(desc), note_type)
+            + name + b"\0" * (_align(len(name), 4) - len(name))
+            + desc + b"\0" * (_align(len(desc), 4) - len(desc)))
+
+
+def append_notes(path, notes):
+    """Append notes [(type, desc)] to the ELF core at path as one new PT_NOTE.
+
+    Writes the note segment and then a new program header table (the old
+    entries plus one) at the end of the file, and points the ELF header at
+    it. The memory segments are neither read nor moved. Returns the file size.
+    """
+    with open(path, "r+b") as f:
+        phdrs = _read_phdrs(f, path)
+        e_phnum = len(phdrs) // ELF_PHDR_SIZE
+        if e_phnum + 1 >= PN_XNUM:
+            raise CkptError("%s: too many program headers to add a note segment" % path)
+        blob = b"".join(encode_note(t, d) for t, d in notes)
+        end = f.seek(0, os.SEEK_END)
+        note_off = _align(end, 8)
+        phdr_off = _align(note_off + len(blob), 8)
+        note_phdr = struct.pack("<IIQQQQQQ", PT_NOTE, PF_R, note_off, 0, 0, len(blob), 0, 4)
+        f.write(b"\0" * (note_off - end) + blob + b"\0" * (phdr_off - note_off - len(blob)))
+        f.write(phdrs + note_phdr)
+        f.seek(32)
+        f.write(struct.pack("<Q", phdr_off))   # e_phoff
+        f.seek(56)
+        f.write(struct.pack("<H", e_phnum + 1))  # e_phnum
+        f.flush()
+        os.fsync(f.fileno())
+        return f.seek(0, os.SEEK_END)
+
+
+# ---------------------------------------------------------------------------
+# The whole checkpoint.
+
+def gather_notes(inferior, thread):
+    """All CKPT notes of the stopped inferior, as [(type, desc)]. Call after gcore.
+
+    The per-thread notes (SIGMASK, RSEQ, TIDADDR, XSTATE) describe `thread`,
+    which must be selected in gdb.
+    """
+    pid = inferior.pid
+    tid = thread.ptid[1] or pid
+    maps = _parse_maps(pid)
+    status = _status(pid, tid)
+    # ptrace and /proc first: nothing has run in the inferior since gcore.
+    xstate = read_xstate(tid)
+    notes = [
+        (CKPT_NT_VERSION, make_version(len(inferior.threads()))),
+        (CKPT_NT_FILES, read_files(pid)),
+        (CKPT_NT_SIGMASK, read_sigmask(status)),
+        (CKPT_NT_CWD, read_cwd(pid)),
+        (CKPT_NT_RSEQ, read_rseq(tid)),
+        (CKPT_NT_MAPS, read_maps(maps)),
+    ]
+    if xstate is not None:
+        notes.append((CKPT_NT_XSTATE, xstate))
+    with InferiorCalls(inferior, maps) as calls:
+        notes.append((CKPT_NT_SIGACTION, read_sigactions(calls, status)))
+        notes.append((CKPT_NT_TIDADDR, read_tid_address(calls)))
+        brk = read_brk(calls)
+    notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
+    return notes
+
+
+def _core_thread(inferior, core, selected):
+    """The gdb thread whose NT_PRSTATUS gcore wrote first (gdb puts a
+    signalled thread before the selected one); the selected thread if unknown."""
+    tid = first_thread_in_core(core)
+    for t in inferior.threads():
+        if t.ptid[1] == tid:
+            return t
+    return selected
+
+
+def _fsync_dir(path):
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_checkpoint(path):
+    """Write a checkpoint image of the selected inferior to path, atomically,
+    mode 0600. Returns (bytes written, CKPT notes written). Raises CkptError."""
+    inferior = gdb.selected_inferior()
+    thread = gdb.selected_thread()
+    if inferior.pid == 0 or thread is None:
+        raise CkptError("the program is not being run")
+    if thread.is_running():
+        raise CkptError("the selected thread is running; stop it first")
+    path = os.path.abspath(os.path.expanduser(path))
+    directory = os.path.dirname(path)
+    try:
+        tmpdir = tempfile.mkdtemp(prefix=".ckpt-save-", dir=directory)
+    except OSError as e:
+        raise CkptError("%s: cannot create a temporary directory in %s: %s"
+                        % (path, directory, e.strerror))
+    tmp = os.path.join(tmpdir, "core")
+    try:
+        try:
+            gdb.execute("gcore " + tmp, to_string=True)
+        except gdb.error as e:
+            raise CkptError("%s: gcore failed: %s" % (path, str(e).splitlines()[0]))
+        if not os.path.isfile(tmp):
+            raise CkptError("%s: gcore wrote no file" % path)
+        core_thread = _core_thread(inferior, tmp, thread)
+        if core_thread == thread:
+            notes = gather_notes(inferior, thread)
+        else:
+            core_thread.switch()
+            try:
+                notes = gather_notes(inferior, core_thread)
+            finally:
+                thread.switch()
+        size = append_notes(tmp, notes)
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, path)
+        _fsync_dir(directory)
+        return size, len(notes)
+    except OSError as e:
+        where = ""
+        if e.filename and not str(e.filename).startswith(tmpdir):
+            where = " (%s)" % os.fsdecode(e.filename)
+        raise CkptError("%s: %s%s" % (path, e.strerror, where))
+    except gdb.error as e:
+        raise CkptError("%s: %s" % (path, str(e).splitlines()[0]))
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+class CkptSave(gdb.Command):
+    """Write a checkpoint image of the stopped program: ckpt-save FILE
+
+FILE becomes a standard ELF core (gdb's gcore) with extra CKPT notes holding
+open files, signal handlers and mask, cwd, rseq, tid address, mappings and the
+XSAVE area. The file is written atomically with mode 0600."""
+
+    def __init__(self):
+        super().__init__("ckpt-save", gdb.COMMAND_FILES, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, argument, from_tty):
+        argv = gdb.string_to_argv(argument)
+        if len(argv) != 1:
+            raise gdb.GdbError("usage: ckpt-save FILE")
+        try:
+            size, count = save_checkpoint(argv[0])
+        except CkptError as e:
+            raise gdb.GdbError("ckpt-save: %s" % e)
+        except Exception as e:  # a bug here must still give one line, and no file
+            raise gdb.GdbError("ckpt-save: internal error: %s: %s" % (type(e).__name__, e))
+        gdb.write("ckpt-save: wrote %s (%d bytes, %d notes)\n" % (argv[0], size, count))
+
+
+CkptSave()

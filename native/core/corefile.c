@@ -1,0 +1,607 @@
+/*
+ * corefile.c - bounds-checked reading of x86-64 ELF cores and ELF files.
+ * Never logs; every failure leaves a one-line reason in ->err.
+ */
+#include "corefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PRSTATUS_SIZE   336
+#define PRSTATUS_REGOFF 112
+#define PRPSINFO_SIZE   136
+
+static int fail(char *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, CORE_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* a + b <= limit, without overflow */
+static int fits(uint64_t a, uint64_t b, uint64_t limit)
+{
+	return a <= limit && b <= limit - a;
+}
+
+static int read_exact(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n; len -= (size_t)n; off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int check_ident(const Elf64_Ehdr *eh, char *err, int want_type)
+{
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return fail(err, "not an ELF file");
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return fail(err, "not a 64-bit ELF file (class %u)", eh->e_ident[EI_CLASS]);
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return fail(err, "not a little-endian ELF file");
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
+		return fail(err, "unknown ELF version %u", eh->e_ident[EI_VERSION]);
+	if (eh->e_machine != EM_X86_64)
+		return fail(err, "ELF file for another machine (e_machine %u, not x86-64)", eh->e_machine);
+	if (want_type == ET_CORE && eh->e_type != ET_CORE)
+		return fail(err, "ELF file but not a core file (e_type %u)", eh->e_type);
+	if (want_type != ET_CORE && eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+		return fail(err, "not an executable or shared object (e_type %u)", eh->e_type);
+	if (eh->e_phnum > 0 && eh->e_phentsize != sizeof(Elf64_Phdr))
+		return fail(err, "bad program header size %u", eh->e_phentsize);
+	return 0;
+}
+
+static int read_phdrs(int fd, uint64_t size, const Elf64_Ehdr *eh, Elf64_Phdr **out, char *err)
+{
+	uint64_t n = eh->e_phnum, len;
+	if (n == PN_XNUM)
+		return fail(err, "extended program header count (PN_XNUM) not supported");
+	if (n > CORE_MAX_PHNUM)
+		return fail(err, "absurd program header count %lu", (unsigned long)n);
+	len = n * sizeof(Elf64_Phdr);
+	if (!fits(eh->e_phoff, len, size))
+		return fail(err, "program headers past the end of the file (truncated?)");
+	*out = calloc(n ? n : 1, sizeof(Elf64_Phdr));
+	if (*out == NULL)
+		return fail(err, "out of memory");
+	if (n && read_exact(fd, *out, len, eh->e_phoff) != 0)
+		return fail(err, "cannot read program headers");
+	return 0;
+}
+
+/* ---- notes ---- */
+
+static int parse_prstatus(struct core *c, const struct core_note *n)
+{
+	struct core_thread *t;
+	if (n->descsz < PRSTATUS_SIZE)
+		return fail(c->err, "NT_PRSTATUS note too short (%u bytes)", n->descsz);
+	if (c->nthreads >= CORE_MAX_THREADS)
+		return fail(c->err, "too many threads (NT_PRSTATUS notes)");
+	t = &c->threads[c->nthreads++];
+	memset(t, 0, sizeof *t);
+	int16_t cursig;
+	memcpy(&cursig, n->desc + 12, 2);
+	t->cursig = cursig;
+	memcpy(&t->sigpend, n->desc + 16, 8);
+	memcpy(&t->sighold, n->desc + 24, 8);
+	memcpy(&t->pid, n->desc + 32, 4);
+	memcpy(&t->regs, n->desc + PRSTATUS_REGOFF, sizeof t->regs);
+	return 0;
+}
+
+static int parse_nt_file(struct core *c, const struct core_note *n)
+{
+	uint64_t count, pagesz, i;
+	const uint8_t *d = n->desc, *strs, *end = n->desc + n->descsz;
+	if (n->descsz < 16)
+		return fail(c->err, "NT_FILE note too short");
+	memcpy(&count, d, 8);
+	memcpy(&pagesz, d + 8, 8);
+	if (count > (n->descsz - 16) / 24)
+		return fail(c->err, "NT_FILE note: absurd entry count %lu", (unsigned long)count);
+	if (pagesz == 0 || pagesz > (1u << 30) || (pagesz & (pagesz - 1)))
+		return fail(c->err, "NT_FILE note: bad page size %lu", (unsigned long)pagesz);
+	c->fmaps = calloc(count ? count : 1, sizeof *c->fmaps);
+	if (c->fmaps == NULL)
+		return fail(c->err, "out of memory");
+	strs = d + 16 + count * 24;
+	for (i = 0; i < count; i++) {
+		struct core_fmap *f = &c->fmaps[i];
+		uint64_t pgoff;
+		const uint8_t *z;
+		memcpy(&f->start, d + 16 + i * 24, 8);
+		memcpy(&f->end, d + 16 + i * 24 + 8, 8);
+		memcpy(&pgoff, d + 16 + i * 24 + 16, 8);
+		if (f->end <= f->start)
+			return fail(c->err, "NT_FILE note: empty or reversed range");
+		if (pgoff > UINT64_MAX / pagesz)
+			return fail(c->err, "NT_FILE note: absurd file offset");
+		f->offset = pgoff * pagesz;
+		if (strs >= end)
+			return fail(c->err, "NT_FILE note: file names truncated");
+		z = memchr(strs, 0, (size_t)(end - strs));
+		if (z == NULL)
+			return fail(c->err, "NT_FILE note: unterminated file name");
+		f->path = (const char *)strs;
+		strs = z + 1;
+	}
+	c->nfmaps = count;
+	return 0;
+}
+
+static int want_size(struct core *c, const struct core_note *n, uint32_t size, const char *what)
+{
+	if (n->descsz < size)
+		return fail(c->err, "CKPT %s note too short (%u bytes)", what, n->descsz);
+	return 0;
+}
+
+static int parse_ckpt(struct core *c, const struct core_note *n)
+{
+	struct core_ckpt *k = &c->ckpt;
+	switch (n->type) {
+	case CKPT_NT_VERSION:
+		if (want_size(c, n, sizeof *k->version, "VERSION")) return -1;
+		k->version = (const void *)n->desc;
+		if (k->version->version != CKPT_IMAGE_VERSION)
+			return fail(c->err, "CKPT image version %u not supported (this restart reads version %u)",
+				    k->version->version, CKPT_IMAGE_VERSION);
+		break;
+	case CKPT_NT_FILES:
+		k->files = n->desc; k->files_len = n->descsz;
+		break;
+	case CKPT_NT_SIGACTION:
+		if (want_size(c, n, 64 * sizeof(struct ckpt_sigaction), "SIGACTION")) return -1;
+		k->sigaction = (const void *)n->desc;
+		break;
+	case CKPT_NT_SIGMASK:
+		if (want_size(c, n, 8, "SIGMASK")) return -1;
+		k->sigmask = (const void *)n->desc;
+		break;
+	case CKPT_NT_CWD:
+		if (n->descsz == 0 || memchr(n->desc, 0, n->descsz) == NULL)
+			return fail(c->err, "CKPT CWD note not NUL-terminated");
+		k->cwd = (const char *)n->desc;
+		break;
+	case CKPT_NT_RSEQ:
+		if (want_size(c, n, sizeof *k->rseq, "RSEQ")) return -1;
+		k->rseq = (const void *)n->desc;
+		break;
+	case CKPT_NT_TIDADDR:
+		if (want_size(c, n, 8, "TIDADDR")) return -1;
+		k->tidaddr = (const void *)n->desc;
+		break;
+	case CKPT_NT_MAPS:
+		k->maps = n->desc; k->maps_len = n->descsz;
+		break;
+	case CKPT_NT_XSTATE:
+		if (want_size(c, n, 576, "XSTATE")) return -1;
+		k->xstate = n->desc; k->xstate_len = n->descsz;
+		break;
+	case CKPT_NT_MM:
+		if (want_size(c, n, sizeof *k->mm, "MM")) return -1;
+		k->mm = (const void *)n->desc;
+		break;
+	default:
+		break;  /* unknown types are ignored */
+	}
+	return 0;
+}
+
+static int interpret_notes(struct core *c)
+{
+	size_t i, nprstatus = 0;
+	for (i = 0; i < c->nnotes; i++)
+		if (c->notes[i].type == NT_PRSTATUS && strcmp(c->notes[i].owner, "CORE") == 0)
+			nprstatus++;
+	if (nprstatus == 0)
+		return fail(c->err, "core has no NT_PRSTATUS note (no registers)");
+	if (nprstatus > CORE_MAX_THREADS)
+		return fail(c->err, "too many threads (%zu NT_PRSTATUS notes)", nprstatus);
+	c->threads = calloc(nprstatus, sizeof *c->threads);
+	if (c->threads == NULL)
+		return fail(c->err, "out of memory");
+
+	for (i = 0; i < c->nnotes; i++) {
+		const struct core_note *n = &c->notes[i];
+		struct core_thread *t = c->nthreads ? &c->threads[c->nthreads - 1] : NULL;
+		if (strcmp(n->owner, "CKPT") == 0) {
+			if (parse_ckpt(c, n) != 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(n->owner, "CORE") != 0 && strcmp(n->owner, "LINUX") != 0)
+			continue;
+		switch (n->type) {
+		case NT_PRSTATUS:
+			if (parse_prstatus(c, n) != 0)
+				return -1;
+			break;
+		case NT_PRPSINFO:
+			if (n->descsz < PRPSINFO_SIZE)
+				return fail(c->err, "NT_PRPSINFO note too short (%u bytes)", n->descsz);
+			memcpy(c->fname_buf, n->desc + 40, 16);
+			memcpy(c->psargs_buf, n->desc + 56, 80);
+			c->fname = c->fname_buf;
+			c->psargs = c->psargs_buf;
+			c->has_prpsinfo = 1;
+			break;
+		case NT_AUXV:
+			if (n->descsz % 16 != 0)
+				return fail(c->err, "NT_AUXV note size %u not a multiple of 16", n->descsz);
+			c->auxv = (const void *)n->desc;
+			c->nauxv = n->descsz / 16;
+			break;
+		case NT_FILE:
+			if (c->fmaps == NULL && parse_nt_file(c, n) != 0)
+				return -1;
+			break;
+		case NT_FPREGSET:
+			if (t && n->descsz >= 512)
+				t->fpregs = n->desc;
+			break;
+		case NT_X86_XSTATE:
+			if (t && n->descsz >= 576) {
+				t->xstate = n->desc;
+				t->xstate_len = n->descsz;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Reads every PT_NOTE segment into one buffer and splits it into notes. */
+static int read_notes(struct core *c, const Elf64_Phdr *ph, size_t phnum)
+{
+	size_t i, total = 0, cap = 0, pos;
+	for (i = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		if (!fits(ph[i].p_offset, ph[i].p_filesz, c->size))
+			return fail(c->err, "note segment past the end of the file (truncated?)");
+		if (ph[i].p_filesz > CORE_MAX_NOTES_LEN || total + ph[i].p_filesz > CORE_MAX_NOTES_LEN)
+			return fail(c->err, "absurd note segment size %lu", (unsigned long)ph[i].p_filesz);
+		total += ph[i].p_filesz;
+	}
+	if (total == 0)
+		return fail(c->err, "core has no notes");
+	c->notebuf = malloc(total + 1);
+	if (c->notebuf == NULL)
+		return fail(c->err, "out of memory");
+	c->notelen = total;
+	for (i = 0, pos = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_NOTE || ph[i].p_filesz == 0)
+			continue;
+		if (read_exact(c->fd, c->notebuf + pos, ph[i].p_filesz, ph[i].p_offset) != 0)
+			return fail(c->err, "cannot read notes (truncated?)");
+		/* notes of one segment never run into the next: parse per segment */
+		size_t end = pos + ph[i].p_filesz, p = pos;
+		while (p < end) {
+			uint32_t namesz, descsz, type;
+			size_t nameoff, descoff, next;
+			if (end - p < 12)
+				return fail(c->err, "truncated note header");
+			memcpy(&namesz, c->notebuf + p, 4);
+			memcpy(&descsz, c->notebuf + p + 4, 4);
+			memcpy(&type, c->notebuf + p + 8, 4);
+			nameoff = p + 12;
+			if (namesz > end - nameoff)
+				return fail(c->err, "note name runs past the note segment");
+			descoff = nameoff + (((size_t)namesz + 3) & ~(size_t)3);
+			if (descoff > end || descsz > end - descoff)
+				return fail(c->err, "note data runs past the note segment (type %u, %u bytes)", type, descsz);
+			next = descoff + (((size_t)descsz + 3) & ~(size_t)3);
+			if (next > end)
+				next = end;   /* the last note may lack padding */
+			if (namesz == 0 || c->notebuf[nameoff + namesz - 1] != 0)
+				return fail(c->err, "note name not NUL-terminated");
+			if (c->nnotes == cap) {
+				size_t ncap = cap ? cap * 2 : 32;
+				void *nn = realloc(c->notes, ncap * sizeof *c->notes);
+				if (nn == NULL)
+					return fail(c->err, "out of memory");
+				c->notes = nn;
+				cap = ncap;
+			}
+			c->notes[c->nnotes].type = type;
+			c->notes[c->nnotes].descsz = descsz;
+			c->notes[c->nnotes].owner = (const char *)c->notebuf + nameoff;
+			c->notes[c->nnotes].desc = c->notebuf + descoff;
+			c->nnotes++;
+			p = next;
+		}
+		pos = end;
+	}
+	/* desc pointers are only 4-byte aligned in the file; copy each desc to
+	 * an 8-aligned place when needed is not required: readers use memcpy or
+	 * the CKPT structs, which the writers keep 8-aligned relative to the
+	 * buffer start only by luck, so realign CKPT descs here. */
+	for (i = 0; i < c->nnotes; i++) {
+		struct core_note *n = &c->notes[i];
+		if (((uintptr_t)n->desc & 7) != 0 && n->descsz > 0) {
+			uint8_t *copy = malloc(n->descsz);
+			if (copy == NULL)
+				return fail(c->err, "out of memory");
+			memcpy(copy, n->desc, n->descsz);
+			n->desc = copy;  /* freed in core_close (not inside notebuf) */
+		}
+	}
+	return 0;
+}
+
+int core_open(struct core *c, const char *path)
+{
+	struct stat st;
+	Elf64_Phdr *ph = NULL;
+	size_t i, nload = 0;
+
+	memset(c, 0, sizeof *c);
+	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->fd < 0)
+		return fail(c->err, "cannot open: %s", strerror(errno));
+	if (fstat(c->fd, &st) != 0)
+		return fail(c->err, "cannot stat: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(c->err, "not a regular file");
+	c->size = (uint64_t)st.st_size;
+	if (c->size < sizeof c->eh) {
+		if (c->size >= SELFMAG) {
+			unsigned char m[SELFMAG];
+			if (read_exact(c->fd, m, SELFMAG, 0) == 0 && memcmp(m, ELFMAG, SELFMAG) == 0)
+				return fail(c->err, "truncated ELF header (%lu bytes)", (unsigned long)c->size);
+		}
+		return fail(c->err, "not an ELF file (only %lu bytes)", (unsigned long)c->size);
+	}
+	if (read_exact(c->fd, &c->eh, sizeof c->eh, 0) != 0)
+		return fail(c->err, "cannot read the ELF header");
+	if (check_ident(&c->eh, c->err, ET_CORE) != 0)
+		return -1;
+	if (c->eh.e_phnum == 0)
+		return fail(c->err, "core has no program headers");
+	if (read_phdrs(c->fd, c->size, &c->eh, &ph, c->err) != 0) {
+		free(ph);
+		return -1;
+	}
+	for (i = 0; i < c->eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			nload++;
+	c->segs = calloc(nload ? nload : 1, sizeof *c->segs);
+	if (c->segs == NULL) {
+		free(ph);
+		return fail(c->err, "out of memory");
+	}
+	for (i = 0; i < c->eh.e_phnum; i++) {
+		const Elf64_Phdr *p = &ph[i];
+		if (p->p_type != PT_LOAD)
+			continue;
+		if (p->p_filesz > p->p_memsz) {
+			free(ph);
+			return fail(c->err, "segment at 0x%lx: file size larger than memory size", (unsigned long)p->p_vaddr);
+		}
+		if (!fits(p->p_vaddr, p->p_memsz, UINT64_MAX)) {
+			free(ph);
+			return fail(c->err, "segment at 0x%lx wraps around the address space", (unsigned long)p->p_vaddr);
+		}
+		if (!fits(p->p_offset, p->p_filesz, c->size)) {
+			free(ph);
+			return fail(c->err, "segment at 0x%lx runs past the end of the file (truncated core?)",
+				    (unsigned long)p->p_vaddr);
+		}
+		c->segs[c->nsegs++] = (struct core_seg){ p->p_vaddr, p->p_memsz, p->p_offset, p->p_filesz, p->p_flags };
+	}
+	if (read_notes(c, ph, c->eh.e_phnum) != 0) {
+		free(ph);
+		return -1;
+	}
+	free(ph);
+	return interpret_notes(c);
+}
+
+void core_close(struct core *c)
+{
+	size_t i;
+	if (c->notes)
+		for (i = 0; i < c->nnotes; i++)
+			if (c->notebuf && (c->notes[i].desc < c->notebuf || c->notes[i].desc >= c->notebuf + c->notelen + 1))
+				free((void *)c->notes[i].desc);
+	free(c->notes);
+	free(c->notebuf);
+	free(c->segs);
+	free(c->threads);
+	free(c->fmaps);
+	if (c->fd > 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+uint64_t core_auxv(const struct core *c, uint64_t type)
+{
+	for (size_t i = 0; i < c->nauxv; i++) {
+		uint64_t t, v;
+		memcpy(&t, &c->auxv[2 * i], 8);
+		memcpy(&v, &c->auxv[2 * i + 1], 8);
+		if (t == type)
+			return v;
+		if (t == AT_NULL)
+			break;
+	}
+	return 0;
+}
+
+const struct core_seg *core_seg_at(const struct core *c, uint64_t addr)
+{
+	for (size_t i = 0; i < c->nsegs; i++) {
+		const struct core_seg *s = &c->segs[i];
+		if (addr >= s->vaddr && addr - s->vaddr < s->filesz)
+			return s;
+	}
+	return NULL;
+}
+
+int core_read_mem(const struct core *c, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len > 0) {
+		const struct core_seg *s = core_seg_at(c, addr);
+		uint64_t avail, n;
+		if (s == NULL)
+			return -1;
+		avail = s->filesz - (addr - s->vaddr);
+		n = len < avail ? len : avail;
+		if (read_exact(c->fd, p, n, s->offset + (addr - s->vaddr)) != 0)
+			return -1;
+		p += n; len -= n; addr += n;
+	}
+	return 0;
+}
+
+static int next_record(const uint8_t *buf, uint32_t len, uint32_t *pos, size_t hdr,
+		       uint32_t path_len_off, const void **rec, const char **path)
+{
+	uint32_t plen;
+	if (*pos == len)
+		return 0;
+	if (*pos > len || len - *pos < hdr)
+		return -1;
+	memcpy(&plen, buf + *pos + path_len_off, 4);
+	if (plen == 0 || plen % 8 != 0 || plen > len - *pos - hdr)
+		return -1;
+	if (memchr(buf + *pos + hdr, 0, plen) == NULL)
+		return -1;
+	*rec = buf + *pos;
+	*path = (const char *)buf + *pos + hdr;
+	*pos += (uint32_t)hdr + plen;
+	return 1;
+}
+
+int ckpt_next_file(const uint8_t *buf, uint32_t len, uint32_t *pos,
+		   const struct ckpt_file **rec, const char **path)
+{
+	return next_record(buf, len, pos, sizeof **rec, offsetof(struct ckpt_file, path_len),
+			   (const void **)rec, path);
+}
+
+int ckpt_next_map(const uint8_t *buf, uint32_t len, uint32_t *pos,
+		  const struct ckpt_map **rec, const char **path)
+{
+	return next_record(buf, len, pos, sizeof **rec, offsetof(struct ckpt_map, path_len),
+			   (const void **)rec, path);
+}
+
+/* ---- ELF files ---- */
+
+int elf_open(struct elf_file *e, const char *path)
+{
+	struct stat st;
+	memset(e, 0, sizeof *e);
+	e->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (e->fd < 0)
+		return fail(e->err, "cannot open: %s", strerror(errno));
+	if (fstat(e->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return fail(e->err, "not a regular file");
+	e->size = (uint64_t)st.st_size;
+	if (e->size < sizeof e->eh || read_exact(e->fd, &e->eh, sizeof e->eh, 0) != 0)
+		return fail(e->err, "not an ELF file (too short)");
+	if (check_ident(&e->eh, e->err, ET_EXEC) != 0)
+		return -1;
+	if (read_phdrs(e->fd, e->size, &e->eh, &e->ph, e->err) != 0)
+		return -1;
+	e->phnum = e->eh.e_phnum;
+	return 0;
+}
+
+void elf_close(struct elf_file *e)
+{
+	free(e->ph);
+	e->ph = NULL;
+	if (e->fd > 0)
+		close(e->fd);
+	e->fd = -1;
+}
+
+int elf_prot_at_offset(const struct elf_file *e, uint64_t off)
+{
+	for (size_t i = 0; i < e->phnum; i++) {
+		const Elf64_Phdr *p = &e->ph[i];
+		uint64_t start = p->p_offset & ~(uint64_t)0xfff;
+		if (p->p_type == PT_LOAD && off >= start && off - start < (p->p_offset - start) + p->p_filesz)
+			return (int)p->p_flags;
+	}
+	return -1;
+}
+
+static int lookup_in(struct elf_file *e, const Elf64_Shdr *sh, size_t shnum, uint32_t symtype,
+		     const char *name, uint64_t *value)
+{
+	for (size_t i = 0; i < shnum; i++) {
+		const Elf64_Shdr *s = &sh[i], *strs;
+		size_t nsyms, j, namelen = strlen(name);
+		if (s->sh_type != symtype || s->sh_entsize != sizeof(Elf64_Sym) || s->sh_link >= shnum)
+			continue;
+		strs = &sh[s->sh_link];
+		if (!fits(s->sh_offset, s->sh_size, e->size) || !fits(strs->sh_offset, strs->sh_size, e->size))
+			continue;
+		nsyms = s->sh_size / sizeof(Elf64_Sym);
+		for (j = 0; j < nsyms; j++) {
+			Elf64_Sym sym;
+			char nm[128];
+			if (read_exact(e->fd, &sym, sizeof sym, s->sh_offset + j * sizeof sym) != 0)
+				break;
+			if (sym.st_name >= strs->sh_size || namelen + 1 > sizeof nm)
+				continue;
+			if (strs->sh_size - sym.st_name < namelen + 1)
+				continue;
+			if (read_exact(e->fd, nm, namelen + 1, strs->sh_offset + sym.st_name) != 0)
+				continue;
+			if (memcmp(nm, name, namelen + 1) == 0 && sym.st_shndx != SHN_UNDEF) {
+				*value = sym.st_value;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+int elf_find_symbol(struct elf_file *e, const char *name, uint64_t *value)
+{
+	Elf64_Shdr *sh;
+	size_t shnum = e->eh.e_shnum;
+	int r;
+	if (shnum == 0 || shnum > 65535 || e->eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    !fits(e->eh.e_shoff, shnum * sizeof(Elf64_Shdr), e->size))
+		return fail(e->err, "no usable section headers");
+	sh = calloc(shnum, sizeof *sh);
+	if (sh == NULL)
+		return fail(e->err, "out of memory");
+	if (read_exact(e->fd, sh, shnum * sizeof *sh, e->eh.e_shoff) != 0) {
+		free(sh);
+		return fail(e->err, "cannot read section headers");
+	}
+	r = lookup_in(e, sh, shnum, SHT_DYNSYM, name, value);
+	if (r != 0)
+		r = lookup_in(e, sh, shnum, SHT_SYMTAB, name, value);
+	free(sh);
+	if (r != 0)
+		return fail(e->err, "symbol %s not found", name);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * files.h - the open files a restored process gets back: read from the CKPT
+ * FILES note or from the seed's `filedescriptors` text file, checked in the
+ * parent, opened in the child before exec.
+ */
+#ifndef CKPT_FILES_H
+#define CKPT_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "corefile.h"
+
+struct fdent {
+	int fd;
+	int flags;           /* open flags to reopen with */
+	int64_t offset;
+	int cloexec;
+	int share;           /* fd of the first member of its sharing group */
+	int kind;            /* enum ckpt_file_kind */
+	char *path;
+};
+
+struct fdset {
+	struct fdent *e; size_t n;
+	int maxfd;
+};
+
+/* Reads the seed's text format: "<fd> : <path> : <offset> [: <flags>]". */
+int files_from_text(struct fdset *s, const char *path);
+int files_from_core(struct fdset *s, const struct core *c);
+/* Drops what cannot be reopened (0-2, pipes, sockets) and checks the rest
+ * exist; a missing file is an error unless SKIP_MISSING. LABEL names the
+ * source in messages. */
+int files_check(struct fdset *s, const char *label, int skip_missing);
+/* In the child: opens everything at its fd (and CORE_SRC at CORE_FD).
+ * *ERRFD (the child's error pipe) is moved out of the way and kept.
+ * Returns -1 with errno set and *bad pointing at the failing path. */
+int files_install(const struct fdset *s, int core_src, int core_fd, int *errfd, const char **bad);
+void files_free(struct fdset *s);
+
+#endif

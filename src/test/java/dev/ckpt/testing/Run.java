@@ -1,0 +1,94 @@
+package dev.ckpt.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a real command for a test, with a time limit, and keeps what it printed.
+ * A command still running at its limit is killed with its descendants and the
+ * test fails: no test may hang the build or leave a process behind.
+ */
+public final class Run {
+    public final List<String> command;
+    public final int exit;
+    public final String out;
+    public final String err;
+
+    private Run(List<String> command, int exit, String out, String err) {
+        this.command = command;
+        this.exit = exit;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Builder-style options for one command. */
+    public static final class Spec {
+        private final List<String> cmd;
+        private Path dir;
+        private Path stdin;
+        private Duration timeout = Duration.ofSeconds(60);
+        private final Map<String, String> env = new java.util.HashMap<>();
+
+        private Spec(List<String> cmd) {
+            this.cmd = cmd;
+        }
+
+        public Spec dir(Path d) { this.dir = d; return this; }
+        public Spec stdin(Path f) { this.stdin = f; return this; }
+        public Spec timeout(Duration t) { this.timeout = t; return this; }
+        public Spec env(String k, String v) { this.env.put(k, v); return this; }
+
+        public Run go() throws IOException, InterruptedException {
+            Path tmp = Files.createTempDirectory("ckpt-run");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                if (dir != null) {
+                    pb.directory(dir.toFile());
+                }
+                pb.environment().putAll(env);
+                pb.redirectInput(stdin != null ? ProcessBuilder.Redirect.from(stdin.toFile())
+                        : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                Path o = tmp.resolve("out"), e = tmp.resolve("err");
+                pb.redirectOutput(o.toFile());
+                pb.redirectError(e.toFile());
+                Process p = pb.start();
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    throw new AssertionError("timed out after " + timeout + ": " + cmd
+                            + "\nstderr: " + Files.readString(e, StandardCharsets.ISO_8859_1));
+                }
+                return new Run(List.copyOf(cmd), p.exitValue(), Files.readString(o, StandardCharsets.ISO_8859_1),
+                        Files.readString(e, StandardCharsets.ISO_8859_1));
+            } finally {
+                try (var s = Files.list(tmp)) {
+                    for (Path f : (Iterable<Path>) s::iterator) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    public static Spec of(String... cmd) {
+        return new Spec(new ArrayList<>(List.of(cmd)));
+    }
+
+    public static Spec of(List<String> cmd) {
+        return new Spec(new ArrayList<>(cmd));
+    }
+
+    @Override
+    public String toString() {
+        return command + " exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}
