@@ -311,17 +311,27 @@ public record CoreReport(
     }
 
     /** Whether every mapping of {@code path} is wholly in the core (the file is not read on restore). */
-    private static boolean needed(CoreFile core, String path) {
+    private static boolean needed(CoreFile core, CkptImage img, String path) {
         for (MappedFile f : core.mappedFiles()) {
-            if (!f.path().equals(path) || f.size() == 0) {
-                continue;
+            if (f.path().equals(path) && !inCore(core, f.start(), f.end())) {
+                return true;
             }
-            Optional<Segment> s = core.loadAt(f.start());
-            if (s.isEmpty() || Long.compareUnsigned(s.get().filesz(), f.end() - s.get().vaddr()) < 0) {
+        }
+        for (CkptImage.MapEntry m : img.maps()) {
+            if (m.path().equals(path) && m.isFile() && !inCore(core, m.start(), m.end())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether the core holds every byte of {@code [start, end)} (one PT_LOAD, as writers make them). */
+    private static boolean inCore(CoreFile core, long start, long end) {
+        if (start == end) {
+            return true;
+        }
+        Optional<Segment> s = core.loadAt(start);
+        return s.isPresent() && Long.compareUnsigned(s.get().filesz(), end - s.get().vaddr()) >= 0;
     }
 
     private static List<FileRef> files(CoreFile core, CkptImage img, String exe) {
@@ -358,7 +368,7 @@ public record CoreReport(
                 out.add(new FileRef(p, e.getValue(), false, "not-a-file", null, of.kindName(), false));
                 continue;
             }
-            out.add(check(core, img, p, Path.of(p), e.getValue(), mapped && needed(core, p)));
+            out.add(check(core, img, p, Path.of(p), e.getValue(), mapped && needed(core, img, p)));
         }
         return out;
     }

@@ -42,8 +42,14 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
             description = "reopen the files listed in FILE (default: filedescriptors)")
     String filedes;
 
-    @Option(names = {"-V", "--verbose"}, description = "let the engine say what it does")
-    boolean verbose;
+    @Option(names = {"-k", "--skip-missing"}, description = "leave a saved open file that no longer exists closed")
+    boolean skipMissing;
+
+    @Option(names = {"-p", "--same-pid"}, description = "restore the old pid when it is free")
+    boolean samePid;
+
+    @Option(names = {"-V", "--verbose"}, description = "let the engine say what it does (-VV: more)")
+    boolean[] verbose = new boolean[0];
 
     @Option(names = {"-s", "--select"}, description = "ask per memory region")
     boolean select;
@@ -63,7 +69,13 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
         if (filedes != null) {
             o.add(filedes.isEmpty() ? "-f" : "--filedes=" + filedes);
         }
-        if (verbose) {
+        if (skipMissing) {
+            o.add("-k");
+        }
+        if (samePid) {
+            o.add("-p");
+        }
+        for (int i = 0; i < verbose.length; i++) {
             o.add("-V");
         }
         if (select) {
@@ -84,7 +96,10 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
             return unusable(u);
         }
         CoreReport r = CoreReport.build(l.core(), l.image());
-        List<Verifier.Problem> problems = Verifier.problems(l.core(), l.image(), r, executable);
+        List<Verifier.Problem> problems = new ArrayList<>(Verifier.problems(l.core(), l.image(), r, executable));
+        if (skipMissing) {
+            problems.removeIf(p -> p.kind().equals("open-file-missing"));
+        }
         if (!problems.isEmpty()) {
             for (Verifier.Problem p : problems) {
                 err().println("ckpt restart: " + core + ": " + p.message() + (force ? " (--force: going on)" : ""));

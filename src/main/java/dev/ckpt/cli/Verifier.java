@@ -48,7 +48,8 @@ final class Verifier {
             }
             String what = isExe ? "executable" : f.uses().contains("mapped") ? "mapped file" : "open file ("
                     + String.join(", ", f.uses()) + ")";
-            String kindBase = isExe ? "executable" : "file";
+            boolean openOnly = !isExe && !f.uses().contains("mapped");
+            String kindBase = isExe ? "executable" : openOnly ? "open-file" : "file";
             boolean matters = isExe || f.needed() || !f.uses().contains("mapped") || f.uses().size() > 1;
             if (!matters) {
                 continue;
