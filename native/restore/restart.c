@@ -774,6 +774,12 @@ int main(int argc, char **argv)
 		remote_kill(&r.t);
 		return EXIT_FAILED;
 	}
+	if (stop) {
+		/* the SIGSTOP takes effect after the detach: report once it has */
+		int status;
+		while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+			;
+	}
 	if (stop)
 		fprintf(stderr, "restart: process %d restored and stopped; attach with `gdb -p %d` or resume with `kill -CONT %d`\n",
 			pid, pid, pid);
