@@ -48,8 +48,12 @@ public record CoreReport(
         List<Aux> auxv,
         List<Mapping> mappings,
         List<FileRef> files,
+        List<NoteInfo> notes,
         Ckpt ckpt,
         String restartCommand) {
+
+    /** One note of the core, as readelf -n lists it. */
+    public record NoteInfo(String owner, String type, long size, String offset) {}
 
     /** The signal that stopped the process (NT_SIGINFO, else the first thread's pr_cursig). */
     public record Signal(int number, String name, Integer code, Integer errno, String addr, Integer senderPid) {}
@@ -135,7 +139,32 @@ public record CoreReport(
                 ps.map(PrPsInfo::fname).orElse(null), exe, ps.map(PrPsInfo::psargs).orElse(null),
                 ps.isPresent() ? ps.get().pid() : t0.tid(), ps.map(PrPsInfo::ppid).orElse(null),
                 ps.map(PrPsInfo::uid).orElse(null), ps.map(PrPsInfo::gid).orElse(null), sig, threads, aux, maps, files,
-                ckpt(img), restartCommand(core, img));
+                notes(core), ckpt(img), restartCommand(core, img));
+    }
+
+    private static List<NoteInfo> notes(CoreFile core) {
+        List<NoteInfo> l = new ArrayList<>();
+        for (Note n : core.notes()) {
+            String type = n.owner().equals(CkptImage.OWNER) ? ckptTypeName(n.type()) : Note.typeName(n.owner(), n.type());
+            l.add(new NoteInfo(n.owner(), type, n.size(), hex(n.descOffset())));
+        }
+        return l;
+    }
+
+    static String ckptTypeName(int type) {
+        return switch (type) {
+            case CkptImage.NT_VERSION -> "CKPT_NT_VERSION";
+            case CkptImage.NT_FILES -> "CKPT_NT_FILES";
+            case CkptImage.NT_SIGACTION -> "CKPT_NT_SIGACTION";
+            case CkptImage.NT_SIGMASK -> "CKPT_NT_SIGMASK";
+            case CkptImage.NT_CWD -> "CKPT_NT_CWD";
+            case CkptImage.NT_RSEQ -> "CKPT_NT_RSEQ";
+            case CkptImage.NT_TIDADDR -> "CKPT_NT_TIDADDR";
+            case CkptImage.NT_MAPS -> "CKPT_NT_MAPS";
+            case CkptImage.NT_XSTATE -> "CKPT_NT_XSTATE";
+            case CkptImage.NT_MM -> "CKPT_NT_MM";
+            default -> String.format("0x%x", type);
+        };
     }
 
     static String writer(CoreFile core, CkptImage img) {
@@ -436,7 +465,7 @@ public record CoreReport(
                 return new FileRef(name, uses, true, "unchecked", null, "unreadable: " + e.getMessage(), needed);
             }
         }
-        return new FileRef(name, uses, true, "unchecked", null, attrs.isDirectory() ? "directory" : null, needed);
+        return new FileRef(name, uses, true, "unchecked", null, null, needed);
     }
 
     private static byte[] readHead(Path p, int n) throws IOException {

@@ -139,10 +139,18 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
                 if (x.detail() != null) {
                     how = how.isEmpty() ? x.detail() : how + ": " + x.detail();
                 }
-                f.row(x.status() + (x.needed() ? "" : ""), String.join(",", x.uses()), x.path(), how);
+                f.row(x.status(), String.join(",", x.uses()), x.path(), how);
             }
             f.print(out);
         }
+
+        out.println();
+        out.println("notes (" + r.notes().size() + ")");
+        TextTable nt = new TextTable("  ", "OWNER", "TYPE", "SIZE", "OFFSET");
+        for (CoreReport.NoteInfo n : r.notes()) {
+            nt.row(n.owner(), n.type(), n.size(), n.offset());
+        }
+        nt.print(out);
 
         out.println();
         CoreReport.Ckpt c = r.ckpt();

@@ -32,6 +32,9 @@ public record Note(String owner, int type, long descOffset, Bytes desc) {
                 default -> String.format("0x%x", type);
             };
         }
+        if (owner.equals("GDB") && type == 0xff000000) {
+            return "NT_GDB_TDESC";
+        }
         return String.format("0x%x", type);
     }
 }
