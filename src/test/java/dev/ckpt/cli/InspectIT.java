@@ -196,4 +196,38 @@ class InspectIT {
             }
         }
     }
+
+    /** A core naming a FIFO as a mapped file must not make inspect open it and block. */
+    @Test
+    void doesNotOpenFifosNamedByACore() throws Exception {
+        Path fifo = tmp.resolve("fifo");
+        assertThat(TestCores.run(List.of("mkfifo", fifo.toString()), tmp, java.util.Map.of(), 10).status()).isZero();
+        dev.ckpt.core.CoreFile c = dev.ckpt.core.CoreFile.open(TestCores.sharedGdbLinklist());
+        List<byte[]> notes = new ArrayList<>();
+        for (int i = 0; i < c.notes().size(); i++) {
+            dev.ckpt.core.Note n = c.notes().get(i);
+            if (n.type() == dev.ckpt.core.Note.NT_FILE) {
+                dev.ckpt.core.MappedFile f = c.mappedFiles().get(0);
+                byte[] name = (fifo + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(16 + 24 + name.length)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                d.putLong(1).putLong(4096).putLong(f.start()).putLong(f.end()).putLong(0).put(name);
+                notes.add(TestCores.note("CORE", n.type(), d.array()));
+            } else {
+                notes.add(TestCores.rawNotes(c).get(i));
+            }
+        }
+        Path core = tmp.resolve("core.fifo");
+        Files.write(core, TestCores.shrink(c, notes, 4096));
+        Ckpt r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> Ckpt.run("inspect", "--json", core));
+        assertThat(r.status()).as(r.err()).isZero();
+        JsonNode f = JSON.readTree(r.out()).get("files").get(0);
+        assertThat(f.get("path").asText()).isEqualTo(fifo.toString());
+        assertThat(f.get("status").asText()).isEqualTo("unchecked");
+        assertThat(f.get("detail").asText()).isEqualTo("not a regular file");
+        Ckpt v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> Ckpt.run("verify", core));
+        assertThat(v.status()).isIn(0, 1);
+    }
 }

@@ -127,4 +127,22 @@ class CoreFileTest {
         assertThat(List.copyOf(s.auxv())).isEqualTo(c.auxv());
         assertThat(small.length).isLessThan(64 * 1024);
     }
+
+    @Test
+    void manyProgramHeadersThroughPnXnum() throws IOException {
+        CoreFile c = CoreFile.open(TestCores.sharedGdbLinklist());
+        byte[] small = TestCores.shrink(c, TestCores.rawNotes(c), 64);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(small.length + 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(small);
+        int phnum = b.getShort(56) & 0xffff;
+        // section header 0 carries the real count in sh_info, as the kernel writes it past 65534 mappings
+        b.putInt(small.length + 44, phnum);
+        b.putLong(40, small.length).putShort(58, (short) 64).putShort(60, (short) 1).putShort(56, (short) 0xffff);
+        Path p = tmp.resolve("xnum");
+        Files.write(p, b.array());
+        CoreFile x = CoreFile.open(p);
+        assertThat(x.header().phnum()).isEqualTo(phnum);
+        assertThat(x.segments()).hasSize(phnum);
+        assertThat(x.threads().get(0).regs()).isEqualTo(c.threads().get(0).regs());
+    }
 }
