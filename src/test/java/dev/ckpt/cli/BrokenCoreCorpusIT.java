@@ -121,13 +121,6 @@ class BrokenCoreCorpusIT {
             return nativeRefuses(Path.of(given), true);
         }
         assumeTrue(Files.isDirectory(base.resolve("native/restore")), "the native engine's sources are not here yet");
-        // Known bug, reported to the engine's author: core_open() in native/core/corefile.c
-        // reads p->p_vaddr for its error message after free(ph) (heap-use-after-free under
-        // ASan for 39 of the cases). Skipped, visibly, while that code is there; runs again
-        // by itself once it is fixed.
-        String corefile = Files.readString(base.resolve("native/core/corefile.c"));
-        assumeTrue(!Pattern.compile("free\\(ph\\);\\s*return fail\\(c->err, \"segment at 0x%lx").matcher(corefile).find(),
-                "native/core/corefile.c: core_open() uses ph after free(ph) in its PT_LOAD error paths");
         Path target = TestCores.target();
         Path asan = target.resolve("bin/restart-asan");
         TestCores.Run make = TestCores.run(List.of("make", "-s", "-C", base.resolve("native").toString(),
