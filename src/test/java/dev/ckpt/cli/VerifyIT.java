@@ -95,6 +95,13 @@ class VerifyIT {
         Ckpt ok = Ckpt.run("verify", core);
         assertThat(ok.status()).as(ok.out()).isZero();
 
+        // a copy of the program elsewhere, with its own mtime, is the same build
+        Path copy = tmp.resolve("copy-of-prog");
+        Files.copy(prog, copy);
+        Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(prog).toMillis() + 5000));
+        assertThat(Ckpt.run("verify", core, copy).status()).isZero();
+        assertThat(Ckpt.run("verify", core, "/bin/true").out()).contains("size ");
+
         Files.setLastModifiedTime(prog, FileTime.fromMillis(Files.getLastModifiedTime(prog).toMillis() + 5000));
         Ckpt touched = Ckpt.run("verify", core);
         assertThat(touched.status()).isEqualTo(1);
