@@ -30,7 +30,7 @@ import net.jqwik.api.lifecycle.AfterProperty;
  * behind {@code ckpt inspect} either accept the result or throw {@link CoreFormatException}
  * with a one-line message; any other exception fails.
  */
-class CoreMutationProperties {
+class CoreMutationPropertyTest {
 
     private static List<byte[]> bases;
     private static int[] structEnd; // end of ELF header + phdrs + notes of each base
