@@ -202,4 +202,57 @@ class VerifyIT {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("ckpt verify: " + p + ": not an ELF file (bad magic)\n");
     }
+
+    /** A real multi-threaded process (native-tests/threads) dumped by the kernel on SIGQUIT. */
+    @Test
+    void multiThreadedKernelCore() throws Exception {
+        Path work = Files.createDirectory(tmp.resolve("threads"));
+        ProcessBuilder pb = new ProcessBuilder(TestCores.withDefaultFilter(List.of("bash", "-c",
+                "ulimit -c unlimited; exec env --default-signal=QUIT \"$0\"", TestCores.nativeTest("threads").toString())))
+                .directory(work.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            java.util.concurrent.CompletableFuture<String> ready = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return out.readLine();
+                        } catch (IOException e) {
+                            return null;
+                        }
+                    });
+            assertThat(ready.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ready");
+            assertThat(TestCores.run(List.of("kill", "-QUIT", Long.toString(p.pid())), tmp, java.util.Map.of(), 10)
+                    .status()).isZero();
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(p.exitValue()).isEqualTo(128 + 3);
+        Path core;
+        try (java.util.stream.Stream<Path> l = Files.list(work)) {
+            core = l.filter(f -> f.getFileName().toString().startsWith("core")).findFirst().orElseThrow();
+        }
+        CoreFile c = CoreFile.open(core);
+        assertThat(c.threads()).hasSize(4); // main and three workers
+        assertThat(c.threads()).allMatch(t -> t.hasFpregset() && t.xstateSize() > 0);
+
+        Ckpt v = Ckpt.run("verify", core);
+        assertThat(v.status()).isEqualTo(1);
+        assertThat(v.out()).isEqualTo(core + ": the process had 4 threads; restarting multi-threaded processes is not "
+                + "supported yet\n");
+        Ckpt r = Ckpt.run("restart", core);
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        JsonNode j = new ObjectMapper().readTree(Ckpt.run("inspect", "--json", core).out());
+        assertThat(j.get("threads")).hasSize(4);
+        assertThat(j.get("threads").get(0).get("tid").asLong()).isEqualTo(p.pid());
+        java.util.Set<String> stacks = new java.util.HashSet<>();
+        for (JsonNode t : j.get("threads")) {
+            stacks.add(t.get("registers").get("rsp").asText());
+        }
+        assertThat(stacks).as("each thread has its own stack").hasSize(4);
+    }
 }
