@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broken-core corpus, made from a real gdb core (linklist) and a real kernel core
- * (native-tests/heap), fed to {@code ckpt inspect}, {@code ckpt verify}, the native
+ * (native-tests/heap), fed to {@code ckpt inspect}, {@code ckpt verify}, {@code ckpt restart}, the native
  * {@code restart} and its AddressSanitizer build. Each must refuse every case with one
  * line naming the file, exit status 2, no stack trace, no hang, and start nothing.
  */
@@ -70,10 +70,10 @@ class BrokenCoreCorpusIT {
     }
 
     @TestFactory
-    Stream<DynamicTest> inspectAndVerifyRefuseEach() {
+    Stream<DynamicTest> inspectVerifyAndRestartRefuseEach() {
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Path p = write(c);
-            for (String cmd : List.of("inspect", "verify")) {
+            for (String cmd : List.of("inspect", "verify", "restart")) {
                 Ckpt r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Ckpt.run(cmd, p));
                 assertThat(r.status()).as(cmd + ": " + r.err()).isEqualTo(2);
                 assertThat(r.out()).isEmpty();
