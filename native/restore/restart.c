@@ -734,6 +734,8 @@ int main(int argc, char **argv)
 			log_error("%s: CKPT FILES note: malformed record", o.core);
 		return EXIT_BAD_INPUT;
 	}
+	if (o.filedes)
+		files_share_from_core(&files, &c);
 	if (files_check(&files, o.filedes ? o.filedes : o.core, o.skip_missing) != 0)
 		return EXIT_BAD_INPUT;
 	if (c.ckpt.cwd) {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,7 +116,6 @@ class FilesIT {
      * and the second half overwrites itself in shared.txt. They pass once restart
      * -f takes share ids (matched by fd) from the core's FILES note.
      */
-    @Disabled("restart -f does not keep dup'd descriptors shared (text file replaces the FILES note)")
     @Test
     void filedescriptorsFileWorksLikeTheNotes() throws Exception {
         runPlain();
@@ -128,7 +126,6 @@ class FilesIT {
         assertSameOutputs(plain, dir);
     }
 
-    @Disabled("restart -f does not keep dup'd descriptors shared (text file replaces the FILES note)")
     @Test
     void editedFiledescriptorsFollowsAMovedFile() throws Exception {
         runPlain();
