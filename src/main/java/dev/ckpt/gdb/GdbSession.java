@@ -464,15 +464,16 @@ public final class GdbSession implements AutoCloseable {
                 case "thread-group-exited" -> a.getString("exit-code")
                         .ifPresent(c -> inferiorExitCode = Integer.parseInt(c, 8));
                 case "running" -> running = true;
-                case "stopped" -> {
-                    running = false;
-                    stops.add(new StopEvent(a));
-                }
+                case "stopped" -> running = false;
                 default -> { }
             }
         }
         for (MiListener li : listeners) {
             li.onRecord((MiOobRecord) r);
+        }
+        // queued after the listeners saw it: whoever waits for the stop finds them up to date
+        if (r instanceof MiAsyncRecord a && a.asyncClass().equals("stopped")) {
+            stops.add(new StopEvent(a));
         }
     }
 
