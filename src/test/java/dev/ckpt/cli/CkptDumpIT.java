@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ckpt dump on a running fprintf (numbers 1..N on stderr, 100 ms apart): the process keeps
+ * ckpt dump on a running fprintf (numbers 1..N on stderr, 80 ms apart): the process keeps
  * running and finishes normally; a restart from the checkpoint finishes the same
  * work with the same output.
  */
 class CkptDumpIT {
-    static final int N = 60;
+    static final int N = 100;
 
     @TempDir
     Path dir;
@@ -45,7 +45,7 @@ class CkptDumpIT {
         ProcessBuilder pb = new ProcessBuilder(program.toString(), file, Integer.toString(N)).directory(dir.toFile())
                 .redirectInput(new java.io.File("/dev/null")).redirectOutput(dir.resolve("fprintf.out").toFile())
                 .redirectError(err.toFile());
-        pb.environment().put("FPRINTF_DELAY_MS", "100");
+        pb.environment().put("FPRINTF_DELAY_MS", "80");
         running = pb.start();
         Path watched = err;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
