@@ -65,10 +65,10 @@ final class Verifier {
         if (img.cwd().isPresent() && !Files.isDirectory(Path.of(img.cwd().get()))) {
             out.add(new Problem("cwd-missing", "working directory " + img.cwd().get() + " is missing"));
         }
-        long nthreads = Math.max(core.threads().size(), img.version().map(CkptImage.Version::nthreads).orElse(0L));
-        if (nthreads > 1) {
-            out.add(new Problem("multi-threaded", "the process had " + nthreads
-                    + " threads; restarting multi-threaded processes is not supported yet"));
+        long nthreads = img.version().map(CkptImage.Version::nthreads).orElse(0L);
+        if (nthreads > core.threads().size()) {
+            out.add(new Problem("threads-missing", "the process had " + nthreads + " threads, the core holds "
+                    + core.threads().size() + " of them"));
         }
         Set<String> lacking = new LinkedHashSet<>();
         Set<String> flags = cpuFlags();

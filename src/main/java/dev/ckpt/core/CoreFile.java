@@ -327,7 +327,13 @@ public final class CoreFile {
             boolean core = n.owner().equals("CORE");
             boolean linux = n.owner().equals("LINUX");
             if (core && n.type() == Note.NT_PRSTATUS) {
-                statuses.add(PrStatus.read(n.desc()));
+                PrStatus st = PrStatus.read(n.desc());
+                for (PrStatus other : statuses) {
+                    if (other.pid() == st.pid()) {
+                        throw bad(path, "thread " + st.pid() + " has two NT_PRSTATUS notes");
+                    }
+                }
+                statuses.add(st);
                 fp.add(new boolean[1]);
                 xs.add(new long[3]);
             } else if (core && n.type() == Note.NT_FPREGSET) {

@@ -68,13 +68,13 @@ class RestartIT {
                 break;
             }
         }
-        Path p = tmp.resolve("two-threads");
+        Path p = tmp.resolve("thread-twice");
         Files.write(p, TestCores.shrink(c, notes, 1 << 30));
         TestCores.Run r = ckpt(tmp, "restart", p.toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).isEqualTo("ckpt restart: " + p + ": the process had 2 threads; restarting "
-                + "multi-threaded processes is not supported yet\n");
+        assertThat(r.err()).isEqualTo("ckpt restart: " + p + ": thread " + c.threads().get(0).tid()
+                + " has two NT_PRSTATUS notes\n");
 
         Path broken = tmp.resolve("broken");
         Files.write(broken, new byte[] {0x7f, 'E', 'L', 'F', 1, 1, 1});
