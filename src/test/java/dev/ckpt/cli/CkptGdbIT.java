@@ -224,6 +224,17 @@ class CkptGdbIT {
         r.assertNoStrays(prog.toString());
     }
 
+    /** A multi-threaded program (native/tests/mthreads.c) through ckpt-gdb: all threads come back. */
+    @Test
+    void multiThreadedProgram() throws Exception {
+        Path prog = Launch.uniqueCopy(Build.feature("mthreads"), dir);
+        Launch r = Launch.of(Launch.ckptGdb(), prog, "--break", "checkpoint_point").dir(dir).go();
+        assertThat(r.exit).as("%s", r).isZero();
+        assertThat(r.out).contains("PASS mthreads").doesNotContain("FAIL");
+        assertThat(r.err).contains("restarted process exited with status 0");
+        r.assertNoStrays(prog.toString());
+    }
+
     private static String env(String name) {
         String v = System.getenv(name);
         return v == null ? "(unset)" : v;
