@@ -79,6 +79,7 @@ public final class GdbCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err, "ckpt-gdb");
         Path tempDir = null;
+        Thread cleanup = null;
         try {
             if (cont < 0) {
                 return progress.fail(ExitCodes.BAD_INPUT, "--cont " + cont + ": must not be negative");
@@ -113,6 +114,10 @@ public final class GdbCommand implements Callable<Integer> {
             }
             if ((input != null && input.text != null) || (core == null && !noRestart)) {
                 tempDir = Files.createTempDirectory("ckpt-gdb-");
+                // Ctrl-C or SIGTERM end the JVM without this method's finally: remove it then too
+                Path doomed = tempDir;
+                cleanup = new Thread(() -> Paths.deleteTree(doomed), "ckpt-gdb-tempdir");
+                Runtime.getRuntime().addShutdownHook(cleanup);
             }
             if (input != null && input.text != null) {
                 stdinFile = tempDir.resolve("input");
@@ -142,6 +147,13 @@ public final class GdbCommand implements Callable<Integer> {
             return progress.fail(ExitCodes.RESTORE_FAILED, "interrupted");
         } finally {
             Paths.deleteTree(tempDir);
+            if (cleanup != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException e) {
+                    // shutting down: the hook runs
+                }
+            }
         }
     }
 

@@ -28,6 +28,8 @@ final class Launch {
     final String out;
     final String err;
     final Map<ProcessHandle, String> seen;
+    /** Files left in the TMPDIR the command was given (its own temporary files must be gone). */
+    List<String> leftovers = List.of();
 
     private Launch(List<String> command, int exit, String out, String err, Map<ProcessHandle, String> seen) {
         this.command = command;
@@ -104,6 +106,8 @@ final class Launch {
                     pb.directory(dir.toFile());
                 }
                 pb.environment().putAll(env);
+                // ckpt-gdb's temporary files go here: the stray check also looks for leftovers
+                pb.environment().putIfAbsent("TMPDIR", tmp.toString());
                 if (stdinFile != null) {
                     pb.redirectInput(stdinFile.toFile());
                 } else if (stdinBytes == null) {
@@ -135,14 +139,16 @@ final class Launch {
                 }
                 Launch l = new Launch(List.copyOf(cmd), p.exitValue(), Files.readString(o, StandardCharsets.ISO_8859_1),
                         Files.readString(e, StandardCharsets.ISO_8859_1), seen);
+                try (var list = Files.list(tmp)) {
+                    l.leftovers = list.map(f -> f.getFileName().toString())
+                            .filter(n -> !n.equals("out") && !n.equals("err")).sorted().toList();
+                }
                 if (!done) {
                     throw new AssertionError("timed out after " + timeout + ": " + l);
                 }
                 return l;
             } finally {
-                Files.deleteIfExists(o);
-                Files.deleteIfExists(e);
-                Files.deleteIfExists(tmp);
+                Paths.deleteTree(tmp);
             }
         }
     }
@@ -154,6 +160,7 @@ final class Launch {
      */
     void assertNoStrays(String marker) throws InterruptedException {
         assertNoStrays(seen, marker, command.toString());
+        assertThat(leftovers).as("temporary files left behind by %s", command).isEmpty();
     }
 
     /**
