@@ -508,6 +508,12 @@ def _prstatus_notes(f, path):
             pos = desc + _align(descsz, 4)
 
 
+def core_tids(path):
+    """The thread ids of the core's NT_PRSTATUS notes, in file order."""
+    with open(path, "rb") as f:
+        return [struct.unpack_from("<i", desc, PRSTATUS_PID_OFFSET)[0] for _, desc in _prstatus_notes(f, path)]
+
+
 def first_thread_in_core(path):
     """pr_pid of the first NT_PRSTATUS note of the core (the thread gdb wrote
     first, the one tools take as the current thread), or None."""
@@ -571,7 +577,7 @@ def append_notes(path, notes):
 # ---------------------------------------------------------------------------
 # The whole checkpoint.
 
-def gather_notes(inferior, thread):
+def gather_notes(inferior, thread, core_tids=None):
     """All CKPT notes of the stopped inferior, as [(type, desc)]. Call after gcore.
 
     The per-thread notes (SIGMASK, RSEQ, TIDADDR, XSTATE) describe `thread`,
@@ -593,6 +599,13 @@ def gather_notes(inferior, thread):
     ]
     if xstate is not None:
         notes.append((CKPT_NT_XSTATE, xstate))
+        # then every other thread's, in the order of their NT_PRSTATUS notes
+        # (gdb's own XSTATE notes lose the AVX-512 state)
+        for other in core_tids[1:] if core_tids and core_tids[0] == tid else []:
+            more = read_xstate(other)
+            if more is None:
+                break
+            notes.append((CKPT_NT_XSTATE, more))
     with InferiorCalls(inferior, maps) as calls:
         notes.append((CKPT_NT_SIGACTION, read_sigactions(calls, status)))
         notes.append((CKPT_NT_TIDADDR, read_tid_address(calls)))
@@ -645,12 +658,13 @@ def save_checkpoint(path):
             raise CkptError("%s: gcore wrote no file" % path)
         fill_thread_masks(tmp, inferior.pid)
         core_thread = _core_thread(inferior, tmp, thread)
+        tids = core_tids(tmp)
         if core_thread == thread:
-            notes = gather_notes(inferior, thread)
+            notes = gather_notes(inferior, thread, tids)
         else:
             core_thread.switch()
             try:
-                notes = gather_notes(inferior, core_thread)
+                notes = gather_notes(inferior, core_thread, tids)
             finally:
                 thread.switch()
         size = append_notes(tmp, notes)

@@ -196,9 +196,17 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 	case CKPT_NT_MAPS:
 		k->maps = n->desc; k->maps_len = n->descsz;
 		break;
-	case CKPT_NT_XSTATE:
+	case CKPT_NT_XSTATE:   /* one per thread, in NT_PRSTATUS order */
 		if (want_size(c, n, 576, "XSTATE")) return -1;
-		k->xstate = n->desc; k->xstate_len = n->descsz;
+		if (k->nxstate == 0) {
+			k->xstate = n->desc;
+			k->xstate_len = n->descsz;
+		}
+		if (k->nxstate < c->nthreads) {
+			c->threads[k->nxstate].ckpt_xstate = n->desc;
+			c->threads[k->nxstate].ckpt_xstate_len = n->descsz;
+		}
+		k->nxstate++;
 		break;
 	case CKPT_NT_MM:
 		if (want_size(c, n, sizeof *k->mm, "MM")) return -1;

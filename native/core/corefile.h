@@ -42,6 +42,8 @@ struct core_thread {              /* one NT_PRSTATUS and the notes after it */
 	const uint8_t *fpregs;        /* 512 bytes fxsave area, or NULL */
 	const uint8_t *xstate;        /* NT_X86_XSTATE, or NULL */
 	uint32_t xstate_len;
+	const uint8_t *ckpt_xstate;   /* its CKPT_NT_XSTATE (the i-th such note), or NULL */
+	uint32_t ckpt_xstate_len;
 };
 
 struct core_note {
@@ -60,7 +62,8 @@ struct core_ckpt {                /* CKPT notes, NULL / 0 when absent */
 	const struct ckpt_rseq *rseq;
 	const uint64_t *tidaddr;
 	const uint8_t *maps; uint32_t maps_len;
-	const uint8_t *xstate; uint32_t xstate_len;
+	const uint8_t *xstate; uint32_t xstate_len;   /* the first thread's */
+	size_t nxstate;                                /* CKPT_NT_XSTATE notes seen */
 	const struct ckpt_mm *mm;
 };
 

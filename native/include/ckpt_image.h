@@ -29,7 +29,8 @@ enum ckpt_note_type {
 	CKPT_NT_RSEQ      = 6,  /* struct ckpt_rseq                                     */
 	CKPT_NT_TIDADDR   = 7,  /* uint64_t clear_child_tid address (0 = none)          */
 	CKPT_NT_MAPS      = 8,  /* struct ckpt_map records, each followed by its path  */
-	CKPT_NT_XSTATE    = 9,  /* raw XSAVE area, standard (non-compacted) format      */
+	CKPT_NT_XSTATE    = 9,  /* raw XSAVE area, standard format; one per thread, in
+				 * NT_PRSTATUS order (a writer may give only the first) */
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
 };
 

@@ -152,6 +152,7 @@ public record CkptImage(
         Long tid = null;
         List<MapEntry> maps = null;
         Integer xstate = null;
+        int xstates = 0;
         Mm mm = null;
         List<Integer> unknown = new ArrayList<>();
         List<Note> notes = core.notes(OWNER);
@@ -200,7 +201,13 @@ public record CkptImage(
                     if (b.size() < 576 || b.size() % 8 != 0) {
                         throw bad(n, "CKPT_NT_XSTATE note has " + b.size() + " bytes (need a multiple of 8, >= 576)");
                     }
-                    xstate = once(n, xstate, b.size());
+                    // one per thread, in NT_PRSTATUS order (a writer may give only the first thread's)
+                    if (++xstates > core.threads().size()) {
+                        throw bad(n, "more CKPT_NT_XSTATE notes than threads");
+                    }
+                    if (xstate == null) {
+                        xstate = b.size();
+                    }
                 }
                 case NT_MM -> {
                     Bytes m = exact(n, MM_SIZE, "CKPT_NT_MM");
