@@ -392,20 +392,19 @@ int core_open(struct core *c, const char *path)
 	}
 	for (i = 0; i < c->eh.e_phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
+		int bad = 0;
 		if (p->p_type != PT_LOAD)
 			continue;
-		if (p->p_filesz > p->p_memsz) {
+		if (p->p_filesz > p->p_memsz)
+			bad = fail(c->err, "segment at 0x%lx: file size larger than memory size", (unsigned long)p->p_vaddr);
+		else if (!fits(p->p_vaddr, p->p_memsz, UINT64_MAX))
+			bad = fail(c->err, "segment at 0x%lx wraps around the address space", (unsigned long)p->p_vaddr);
+		else if (!fits(p->p_offset, p->p_filesz, c->size))
+			bad = fail(c->err, "segment at 0x%lx runs past the end of the file (truncated core?)",
+				   (unsigned long)p->p_vaddr);
+		if (bad) {
 			free(ph);
-			return fail(c->err, "segment at 0x%lx: file size larger than memory size", (unsigned long)p->p_vaddr);
-		}
-		if (!fits(p->p_vaddr, p->p_memsz, UINT64_MAX)) {
-			free(ph);
-			return fail(c->err, "segment at 0x%lx wraps around the address space", (unsigned long)p->p_vaddr);
-		}
-		if (!fits(p->p_offset, p->p_filesz, c->size)) {
-			free(ph);
-			return fail(c->err, "segment at 0x%lx runs past the end of the file (truncated core?)",
-				    (unsigned long)p->p_vaddr);
+			return -1;
 		}
 		c->segs[c->nsegs++] = (struct core_seg){ p->p_vaddr, p->p_memsz, p->p_offset, p->p_filesz, p->p_flags };
 	}

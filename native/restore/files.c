@@ -129,6 +129,24 @@ int files_from_core(struct fdset *s, const struct core *c)
 	return res < 0 ? -1 : 0;
 }
 
+int files_share_from_core(struct fdset *s, const struct core *c)
+{
+	uint32_t pos = 0;
+	const struct ckpt_file *r;
+	const char *path;
+	/* each text line takes the sharing group its fd had in the FILES note */
+	while (c->ckpt.files && ckpt_next_file(c->ckpt.files, c->ckpt.files_len, &pos, &r, &path) == 1)
+		for (size_t i = 0; i < s->n; i++)
+			if (s->e[i].fd == r->fd)
+				s->e[i].share = r->share_id;
+	/* a group whose lines no longer name one file (an edit split it) is not shared */
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (s->e[j].share == s->e[i].share && strcmp(s->e[j].path, s->e[i].path) != 0)
+				s->e[i].share = s->e[i].fd;
+	return 0;
+}
+
 int files_check(struct fdset *s, const char *label, int skip_missing)
 {
 	size_t i, j = 0;

@@ -28,6 +28,9 @@ struct fdset {
 /* Reads the seed's text format: "<fd> : <path> : <offset> [: <flags>]". */
 int files_from_text(struct fdset *s, const char *path);
 int files_from_core(struct fdset *s, const struct core *c);
+/* After files_from_text: descriptors that shared one open file in the core's
+ * FILES note share one again, as long as their lines still name one file. */
+int files_share_from_core(struct fdset *s, const struct core *c);
 /* Drops what cannot be reopened (0-2, pipes, sockets) and checks the rest
  * exist; a missing file is an error unless SKIP_MISSING. LABEL names the
  * source in messages. */

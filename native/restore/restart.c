@@ -734,6 +734,8 @@ int main(int argc, char **argv)
 			log_error("%s: CKPT FILES note: malformed record", o.core);
 		return EXIT_BAD_INPUT;
 	}
+	if (o.filedes)
+		files_share_from_core(&files, &c);
 	if (files_check(&files, o.filedes ? o.filedes : o.core, o.skip_missing) != 0)
 		return EXIT_BAD_INPUT;
 	if (c.ckpt.cwd) {
@@ -773,6 +775,12 @@ int main(int argc, char **argv)
 		log_errno("ptrace(DETACH)");
 		remote_kill(&r.t);
 		return EXIT_FAILED;
+	}
+	if (stop) {
+		/* the SIGSTOP takes effect after the detach: report once it has */
+		int status;
+		while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+			;
 	}
 	if (stop)
 		fprintf(stderr, "restart: process %d restored and stopped; attach with `gdb -p %d` or resume with `kill -CONT %d`\n",

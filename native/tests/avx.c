@@ -23,16 +23,7 @@ int main(void)
 	if (sig) feature_arm_sigquit();
 	if (avx) {
 		__asm__ volatile(ALL(LOAD)
-			"test %[sig], %[sig]\n\t"
-			"jz 1f\n\t"
-			"mov $62, %%eax\n\t"      /* kill(pid, SIGQUIT) */
-			"mov %[pid], %%rdi\n\t"
-			"mov %[sig], %%rsi\n\t"
-			"syscall\n\t"
-			"1:\n\t"
-			".globl vector_point\n"
-			"vector_point:\n\t"
-			"nop\n\t"
+			FEATURE_ASM_CHECKPOINT("vector_point")
 			ALL(STORE)
 			: : [in] "r"(in), [out] "r"(out), [pid] "r"(pid), [sig] "r"(sig)
 			: "rax", "rdi", "rsi", "rcx", "r11", "memory",
@@ -40,16 +31,7 @@ int main(void)
 			  "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 	} else {
 		__asm__ volatile(ALL(LOADX)
-			"test %[sig], %[sig]\n\t"
-			"jz 1f\n\t"
-			"mov $62, %%eax\n\t"
-			"mov %[pid], %%rdi\n\t"
-			"mov %[sig], %%rsi\n\t"
-			"syscall\n\t"
-			"1:\n\t"
-			".globl vector_point_sse\n"
-			"vector_point_sse:\n\t"
-			"nop\n\t"
+			FEATURE_ASM_CHECKPOINT("vector_point_sse")
 			ALL(STOREX)
 			: : [in] "r"(in), [out] "r"(out), [pid] "r"(pid), [sig] "r"(sig)
 			: "rax", "rdi", "rsi", "rcx", "r11", "memory",

@@ -37,6 +37,23 @@ __attribute__((noinline, used)) void checkpoint_point(void)
 	}
 }
 
+/*
+ * Inline asm for the vector programs: with %[sig] non-zero, kill(%[pid], %[sig])
+ * by a raw system call (which keeps every vector register), then the global
+ * label LABEL where gdb breaks. Clobbers rax, rdi, rsi, rcx, r11.
+ */
+#define FEATURE_ASM_CHECKPOINT(label) \
+	"test %[sig], %[sig]\n\t" \
+	"jz 1f\n\t" \
+	"mov $62, %%eax\n\t" \
+	"mov %[pid], %%rdi\n\t" \
+	"mov %[sig], %%rsi\n\t" \
+	"syscall\n\t" \
+	"1:\n\t" \
+	".globl " label "\n" \
+	label ":\n\t" \
+	"nop\n\t"
+
 #define CHECK(cond, ...) do { if (!(cond)) { \
 	feature_failed = 1; printf("FAIL %s: ", __FILE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
 

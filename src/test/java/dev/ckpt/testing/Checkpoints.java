@@ -24,23 +24,7 @@ public final class Checkpoints {
      */
     public static Taken gdb(Path dir, Path program, String breakpoint, int continues, Path input,
                             String coreName, String... gdbExtra) throws IOException, InterruptedException {
-        Path before = dir.resolve("before.out");
-        Path core = dir.resolve(coreName);
-        List<String> cmd = new ArrayList<>(List.of("gdb", "-nx", "-batch", "-ex", "set pagination off",
-                "-ex", "break " + breakpoint,
-                "-ex", "run < " + (input != null ? input : "/dev/null") + " > " + before + " 2>&1"));
-        if (continues > 0) {
-            cmd.addAll(List.of("-ex", "continue " + continues));
-        }
-        for (String e : gdbExtra) {
-            cmd.addAll(List.of("-ex", e));
-        }
-        cmd.addAll(List.of("-ex", "gcore " + core, "-ex", "kill", program.toString()));
-        Run r = Run.of(withDefaultCoreFilter(cmd)).dir(dir).env("FEATURE_DIR", dir.toString()).go();
-        assertThat(core).as("gdb wrote no core: %s", r).exists();
-        String out = Files.readString(before);
-        Files.delete(before);
-        return new Taken(core, out);
+        return underGdb(dir, program, breakpoint, continues, input, coreName, false, gdbExtra);
     }
 
     /**
@@ -49,18 +33,29 @@ public final class Checkpoints {
      */
     public static Taken ckptSave(Path dir, Path program, String breakpoint, int continues, Path input,
                                  String coreName) throws IOException, InterruptedException {
+        return underGdb(dir, program, breakpoint, continues, input, coreName, true);
+    }
+
+    private static Taken underGdb(Path dir, Path program, String breakpoint, int continues, Path input,
+                                  String coreName, boolean ckptSave, String... gdbExtra)
+            throws IOException, InterruptedException {
         Path before = dir.resolve("before.out");
         Path core = dir.resolve(coreName);
-        List<String> cmd = new ArrayList<>(List.of("gdb", "-nx", "-batch", "-ex", "set pagination off",
-                "-x", Build.basedir().resolve("gdb-scripts/ckpt.py").toString(),
-                "-ex", "break " + breakpoint,
+        List<String> cmd = new ArrayList<>(List.of("gdb", "-nx", "-batch", "-ex", "set pagination off"));
+        if (ckptSave) {
+            cmd.addAll(List.of("-x", Build.basedir().resolve("gdb-scripts/ckpt.py").toString()));
+        }
+        cmd.addAll(List.of("-ex", "break " + breakpoint,
                 "-ex", "run < " + (input != null ? input : "/dev/null") + " > " + before + " 2>&1"));
         if (continues > 0) {
             cmd.addAll(List.of("-ex", "continue " + continues));
         }
-        cmd.addAll(List.of("-ex", "ckpt-save " + core, "-ex", "kill", program.toString()));
+        for (String e : gdbExtra) {
+            cmd.addAll(List.of("-ex", e));
+        }
+        cmd.addAll(List.of("-ex", (ckptSave ? "ckpt-save " : "gcore ") + core, "-ex", "kill", program.toString()));
         Run r = Run.of(withDefaultCoreFilter(cmd)).dir(dir).env("FEATURE_DIR", dir.toString()).go();
-        assertThat(core).as("ckpt-save wrote no image: %s", r).exists();
+        assertThat(core).as("gdb wrote no checkpoint: %s", r).exists();
         String out = Files.readString(before);
         Files.delete(before);
         return new Taken(core, out);

@@ -1,4 +1,5 @@
-/* static: a statically linked program (heap, TLS, stdio) restarts. */
+/* linkage: built twice, as "static" (statically linked) and as "nopie" (a
+ * non-PIE executable at a fixed address): heap, TLS and stdio after restart. */
 #include "feature.h"
 
 static __thread int tl = 7;
@@ -18,5 +19,5 @@ int main(void)
 	char *more = malloc(50 << 20);
 	CHECK(more != NULL, "malloc after restart");
 	if (more) memset(more, 1, 50 << 20);
-	return feature_done("static");
+	return feature_done(FEATURE_NAME);
 }

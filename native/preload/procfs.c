@@ -1,0 +1,650 @@
+/*
+ * procfs.c - gathers the process state into the static struct sf_state, from
+ * /proc/self and from system calls, async-signal-safe: raw system calls and
+ * static buffers only.
+ */
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <linux/prctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <asm/prctl.h>
+
+#include "raw.h"
+#include "savefds.h"
+
+struct sf_state sf;
+
+/* Weak: glibc >= 2.35 exports these from ld.so; elsewhere they are NULL. */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+extern const unsigned int __rseq_size __attribute__((weak));
+
+const char *sf_pool_str(uint32_t off)
+{
+	return sf.pool + off;
+}
+
+/* Copies n bytes (plus a NUL) into the pool; returns the offset or -E2BIG. */
+static long pool_add(const char *s, size_t n)
+{
+	if (sf.poolused + n + 1 > SF_POOL)
+		return -7; /* E2BIG */
+	uint32_t off = sf.poolused;
+	m_copy(sf.pool + off, s, n);
+	sf.pool[off + n] = 0;
+	sf.poolused += (uint32_t)n + 1;
+	return off;
+}
+
+/* Reads a whole (small) file into buf; returns the length or -errno. */
+static long read_file(const char *path, char *buf, size_t cap)
+{
+	long fd = rsys4(__NR_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	size_t len = 0;
+	while (len < cap) {
+		long r = rsys3(__NR_read, fd, (long)(buf + len), (long)(cap - len));
+		if (r == -4) /* EINTR */
+			continue;
+		if (r < 0) {
+			rsys1(__NR_close, fd);
+			return r;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	rsys1(__NR_close, fd);
+	return (long)len;
+}
+
+/* ---- a line reader over a /proc file, with a static buffer ---- */
+
+static char lr_buf[65536];
+
+struct lr {
+	long fd;
+	uint32_t beg, end;
+	int eof;
+};
+
+/* The next line, NUL-terminated without its '\n', or NULL at the end. */
+static char *lr_next(struct lr *r)
+{
+	for (;;) {
+		for (uint32_t i = r->beg; i < r->end; i++)
+			if (lr_buf[i] == '\n') {
+				char *line = lr_buf + r->beg;
+				lr_buf[i] = 0;
+				r->beg = i + 1;
+				return line;
+			}
+		if (r->eof) {
+			if (r->beg == r->end)
+				return NULL;
+			char *line = lr_buf + r->beg; /* last line without '\n' */
+			if (r->end == sizeof lr_buf)
+				r->end--;
+			lr_buf[r->end] = 0;
+			r->beg = r->end;
+			return line;
+		}
+		if (r->beg > 0) {
+			uint32_t n = r->end - r->beg;
+			for (uint32_t i = 0; i < n; i++)
+				lr_buf[i] = lr_buf[r->beg + i];
+			r->beg = 0;
+			r->end = n;
+		}
+		if (r->end >= sizeof lr_buf - 1) {
+			/* a line longer than the buffer: cut it */
+			lr_buf[r->end - 1] = '\n';
+			continue;
+		}
+		long n = rsys3(__NR_read, r->fd, (long)(lr_buf + r->end), (long)(sizeof lr_buf - 1 - r->end));
+		if (n == -4)
+			continue;
+		if (n <= 0)
+			r->eof = 1;
+		else
+			r->end += (uint32_t)n;
+	}
+}
+
+/* ---- open files ---- */
+
+static char fdpath[64];
+
+static const char *proc_fd_path(const char *dir, int fd)
+{
+	struct strbuf b = { fdpath, 0, sizeof fdpath, 0 };
+	sb_puts(&b, dir);
+	sb_u(&b, (uint64_t)fd, 10);
+	return fdpath;
+}
+
+static uint32_t file_kind(int fd, const char *path, size_t pathlen)
+{
+	struct stat st;
+	if (rsys2(__NR_fstat, fd, (long)&st) < 0)
+		return CKPT_FILE_OTHER;
+	switch (st.st_mode & S_IFMT) {
+	case S_IFREG:
+		if (path[0] != '/' || s_ends(path, pathlen, " (deleted)"))
+			return CKPT_FILE_OTHER;
+		return CKPT_FILE_REG;
+	case S_IFCHR:
+		return CKPT_FILE_CHR;
+	case S_IFDIR:
+		return CKPT_FILE_DIR;
+	case S_IFIFO:
+		return CKPT_FILE_PIPE;
+	case S_IFSOCK:
+		return CKPT_FILE_SOCK;
+	default:
+		return CKPT_FILE_OTHER;
+	}
+}
+
+static char linkbuf[4096];
+static char infobuf[4096];
+static char dentbuf[8192];
+
+static int describe_fd(int fd, struct sf_fd *f)
+{
+	f->fd = fd;
+	long n = rsys4(__NR_readlinkat, AT_FDCWD, (long)proc_fd_path("/proc/self/fd/", fd), (long)linkbuf,
+		       sizeof linkbuf - 1);
+	if (n < 0)
+		return (int)n; /* closed meanwhile */
+	long off = pool_add(linkbuf, (size_t)n);
+	if (off < 0)
+		return (int)off;
+	f->path = (uint32_t)off;
+	f->pathlen = (uint32_t)n;
+
+	long fl = rsys2(__NR_fcntl, fd, F_GETFL);
+	long fdfl = rsys2(__NR_fcntl, fd, F_GETFD);
+	f->getfl = fl < 0 ? 0 : (uint32_t)fl;
+	f->fdflags = (fdfl > 0 && (fdfl & FD_CLOEXEC)) ? CKPT_FD_CLOEXEC : 0;
+	f->infoflags = f->getfl | (f->fdflags ? O_CLOEXEC : 0);
+	f->offset = 0;
+
+	long len = read_file(proc_fd_path("/proc/self/fdinfo/", fd), infobuf, sizeof infobuf - 1);
+	if (len > 0) {
+		infobuf[len] = 0;
+		const char *s = infobuf;
+		while (*s) {
+			if (s_starts(s, "pos:")) {
+				s += 4;
+				p_skip_spaces(&s);
+				f->offset = p_i(&s);
+			} else if (s_starts(s, "flags:")) {
+				s += 6;
+				p_skip_spaces(&s);
+				f->infoflags = (uint32_t)p_u(&s, 8);
+			}
+			while (*s && *s != '\n')
+				s++;
+			if (*s)
+				s++;
+		}
+	} else {
+		long pos = rsys3(__NR_lseek, fd, 0, SEEK_CUR);
+		f->offset = pos < 0 ? 0 : pos;
+	}
+	f->kind = file_kind(fd, sf.pool + f->path, f->pathlen);
+	f->share_id = fd;
+	return 0;
+}
+
+/* Groups descriptors that share one open file description (dup'd): share_id
+ * is the lowest fd of the group. kcmp(2) decides; without it, every fd stands
+ * alone. */
+static void find_shares(void)
+{
+	int pid = sf.pid;
+	for (int i = 0; i < sf.nfds; i++) {
+		struct sf_fd *a = &sf.fds[i];
+		for (int j = 0; j < i; j++) {
+			struct sf_fd *b = &sf.fds[j];
+			if (b->share_id != b->fd || b->kind != a->kind || b->pathlen != a->pathlen ||
+			    !s_eq(sf.pool + a->path, sf.pool + b->path))
+				continue;
+			long r = rsys5(__NR_kcmp, pid, pid, KCMP_FILE, b->fd, a->fd);
+			if (r < 0)
+				return; /* no kcmp here (ENOSYS, EPERM): share_id = fd */
+			if (r == 0) {
+				a->share_id = b->fd;
+				break;
+			}
+		}
+	}
+}
+
+static void sort_fds(void)
+{
+	/* getdents of /proc/self/fd lists in order already; keep it certain */
+	for (int i = 1; i < sf.nfds; i++) {
+		struct sf_fd t = sf.fds[i];
+		int j = i - 1;
+		while (j >= 0 && sf.fds[j].fd > t.fd) {
+			sf.fds[j + 1] = sf.fds[j];
+			j--;
+		}
+		sf.fds[j + 1] = t;
+	}
+}
+
+int sf_gather_fds(const char **what)
+{
+	sf.nfds = 0;
+	*what = "/proc/self/fd";
+	long dir = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dir < 0)
+		return (int)dir;
+	for (;;) {
+		long n = rsys3(__NR_getdents64, dir, (long)dentbuf, sizeof dentbuf);
+		if (n < 0) {
+			rsys1(__NR_close, dir);
+			return (int)n;
+		}
+		if (n == 0)
+			break;
+		for (long pos = 0; pos < n;) {
+			/* struct linux_dirent64: ino(8) off(8) reclen(2) type(1) name */
+			const char *d = dentbuf + pos;
+			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
+			const char *name = d + 19;
+			pos += reclen;
+			if (name[0] < '0' || name[0] > '9')
+				continue;
+			const char *s = name;
+			int fd = (int)p_u(&s, 10);
+			if (fd == dir)
+				continue;
+			if (sf.nfds == SF_MAXFDS) {
+				rsys1(__NR_close, dir);
+				*what = "too many open files to describe";
+				return -7;
+			}
+			int r = describe_fd(fd, &sf.fds[sf.nfds]);
+			if (r == -7) {
+				rsys1(__NR_close, dir);
+				*what = "paths of open files";
+				return r;
+			}
+			if (r == 0)
+				sf.nfds++;
+		}
+	}
+	rsys1(__NR_close, dir);
+	sort_fds();
+	find_shares();
+	return 0;
+}
+
+/* ---- mappings: /proc/self/smaps ---- */
+
+static uint64_t make_dev(uint64_t major, uint64_t minor)
+{
+	/* glibc's makedev, the st_dev encoding */
+	return ((major & 0xfffull) << 8) | ((major & ~0xfffull) << 32) | (minor & 0xffull) |
+	       ((minor & ~0xffull) << 12);
+}
+
+static int parse_map_line(const char *s, struct sf_map *m)
+{
+	m_zero(m, sizeof *m);
+	m->start = p_u(&s, 16);
+	if (*s++ != '-')
+		return -22;
+	m->end = p_u(&s, 16);
+	if (*s++ != ' ')
+		return -22;
+	if (s[0] == 'r')
+		m->prot |= PROT_READ;
+	if (s[1] == 'w')
+		m->prot |= PROT_WRITE;
+	if (s[2] == 'x')
+		m->prot |= PROT_EXEC;
+	if (s[3] == 's')
+		m->flags |= CKPT_MAP_SHARED;
+	s += 4;
+	p_skip_spaces(&s);
+	m->offset = p_u(&s, 16);
+	p_skip_spaces(&s);
+	uint64_t major = p_u(&s, 16);
+	if (*s == ':')
+		s++;
+	uint64_t minor = p_u(&s, 16);
+	m->dev = make_dev(major, minor);
+	p_skip_spaces(&s);
+	m->inode = p_u(&s, 10);
+	p_skip_spaces(&s);
+	size_t n = s_len(s);
+	long off = pool_add(s, n);
+	if (off < 0)
+		return (int)off;
+	m->path = (uint32_t)off;
+	m->pathlen = (uint32_t)n;
+	if (s_eq(s, "[vdso]"))
+		m->special = SF_VDSO;
+	else if (s_starts(s, "[vvar"))          /* [vvar], [vvar_vclock] */
+		m->special = SF_VVAR;
+	else if (s_eq(s, "[vsyscall]"))
+		m->special = SF_VSYSCALL;
+	else if (s_eq(s, "[stack]"))
+		m->special = SF_STACK;
+	else if (s_eq(s, "[heap]"))
+		m->special = SF_HEAP;
+	m->deleted = n > 0 && s[0] == '/' && s_ends(s, n, " (deleted)");
+	if (m->special == SF_STACK)
+		m->flags |= CKPT_MAP_GROWSDOWN;
+	return 0;
+}
+
+/* File identity (st_size, st_mtime) of a mapped file, if the path still names
+ * the mapped inode. */
+static void map_identity(struct sf_map *m)
+{
+	const char *path = sf.pool + m->path;
+	struct stat st;
+	if (m->inode == 0 || path[0] != '/' || m->deleted)
+		return;
+	if (rsys4(__NR_newfstatat, AT_FDCWD, (long)path, (long)&st, 0) < 0)
+		return;
+	if (st.st_ino != m->inode || st.st_dev != m->dev)
+		return;
+	m->size = (uint64_t)st.st_size;
+	m->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* Whether a mapping's content goes into the core: what cannot be read back
+ * from a file. Private mappings that are anonymous, writable, or have
+ * copied-on-write pages (relocated RELRO, patched text); shared mappings of
+ * deleted files (shmem, memfd, SysV) and named shared anonymous memory; the
+ * vDSO. Never [vvar*], never what
+ * cannot be read. */
+static void decide_dump(struct sf_map *m)
+{
+	int priv = !(m->flags & CKPT_MAP_SHARED);
+	m->dump = 0;
+	if (!(m->prot & PROT_READ) || m->special == SF_VVAR || m->special == SF_VSYSCALL)
+		return;
+	if (m->special == SF_VDSO) {
+		m->dump = 1;
+		return;
+	}
+	if (priv) {
+		if (m->inode == 0 || (m->prot & PROT_WRITE) || m->anon_kb > 0 || m->deleted)
+			m->dump = 1;
+		m->sparse = m->inode == 0;
+	} else if (m->deleted || s_starts(sf.pool + m->path, "[anon_shmem:")) {
+		m->dump = 1; /* shared anonymous memory (named or not), memfd, SysV shm */
+	}
+}
+
+int sf_gather_maps(const char **what)
+{
+	sf.nmaps = 0;
+	*what = "/proc/self/smaps";
+	struct lr r = { 0, 0, 0, 0 };
+	r.fd = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/smaps", O_RDONLY | O_CLOEXEC, 0);
+	if (r.fd < 0) {
+		/* no smaps (CONFIG_PROC_PAGE_MONITOR off): maps, without COW knowledge */
+		*what = "/proc/self/maps";
+		r.fd = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+		if (r.fd < 0)
+			return (int)r.fd;
+	}
+	struct sf_map *cur = NULL;
+	char *line;
+	while ((line = lr_next(&r)) != NULL) {
+		/* a mapping line starts "start-end "; field lines start "Name:" */
+		const char *s = line;
+		int hex = 0;
+		while ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'))
+			s++, hex++;
+		if (hex > 0 && *s == '-') {
+			if (cur)
+				decide_dump(cur);
+			if (sf.nmaps == SF_MAXMAPS) {
+				rsys1(__NR_close, r.fd);
+				*what = "too many mappings to describe";
+				return -7;
+			}
+			cur = &sf.maps[sf.nmaps];
+			int e = parse_map_line(line, cur);
+			if (e < 0) {
+				rsys1(__NR_close, r.fd);
+				if (e == -7)
+					*what = "paths of mappings";
+				return e;
+			}
+			map_identity(cur);
+			sf.nmaps++;
+		} else if (cur && s_starts(line, "Anonymous:")) {
+			const char *v = line + 10;
+			p_skip_spaces(&v);
+			cur->anon_kb = (uint32_t)p_u(&v, 10);
+		} else if (cur && s_starts(line, "VmFlags:")) {
+			for (const char *v = line + 8; v[0] && v[1]; v++)
+				if (v[0] == ' ' && v[1] == 'g' && v[2] == 'd' && (v[3] == ' ' || v[3] == 0))
+					cur->flags |= CKPT_MAP_GROWSDOWN;
+		}
+	}
+	if (cur)
+		decide_dump(cur);
+	rsys1(__NR_close, r.fd);
+	return 0;
+}
+
+/* ---- the rest: stat, status, auxv, cmdline, cwd, signals, rseq ... ---- */
+
+static char statbuf[4096];
+
+static void gather_stat(void)
+{
+	m_zero(sf.stat, sizeof sf.stat);
+	sf.state = 'R';
+	long n = read_file("/proc/self/stat", statbuf, sizeof statbuf - 1);
+	if (n <= 0)
+		return;
+	statbuf[n] = 0;
+	/* field 2 is "(comm)", which may hold spaces and parentheses */
+	char *open = statbuf, *close = NULL;
+	while (*open && *open != '(')
+		open++;
+	for (char *p = statbuf; *p; p++)
+		if (*p == ')')
+			close = p;
+	if (!*open || !close)
+		return;
+	size_t k = 0;
+	for (char *p = open + 1; p < close && k < sizeof sf.comm - 1; p++)
+		sf.comm[k++] = *p;
+	sf.comm[k] = 0;
+	const char *s = close + 1;
+	p_skip_spaces(&s);
+	sf.state = *s;
+	s++;
+	for (int field = 4; field < 64 && *s; field++) {
+		p_skip_spaces(&s);
+		if (!*s || *s == '\n')
+			break;
+		sf.stat[field] = p_i(&s);
+	}
+}
+
+static void gather_status(void)
+{
+	sf.nthreads = 1;
+	long n = read_file("/proc/self/status", statbuf, sizeof statbuf - 1);
+	if (n <= 0)
+		return;
+	statbuf[n] = 0;
+	for (const char *s = statbuf; *s;) {
+		if (s_starts(s, "Threads:")) {
+			s += 8;
+			p_skip_spaces(&s);
+			sf.nthreads = (uint32_t)p_u(&s, 10);
+		}
+		while (*s && *s != '\n')
+			s++;
+		if (*s)
+			s++;
+	}
+}
+
+static void gather_cmdline(void)
+{
+	m_zero(sf.psargs, sizeof sf.psargs);
+	long n = read_file("/proc/self/cmdline", sf.psargs, sizeof sf.psargs - 1);
+	if (n <= 0)
+		return;
+	/* like the kernel: NULs between arguments become spaces */
+	while (n > 0 && sf.psargs[n - 1] == 0)
+		n--;
+	for (long i = 0; i < n; i++)
+		if (sf.psargs[i] == 0)
+			sf.psargs[i] = ' ';
+	sf.psargs[n] = 0;
+}
+
+#ifndef FP_XSTATE_MAGIC1
+#define FP_XSTATE_MAGIC1 0x46505853u
+#endif
+#ifndef FP_XSTATE_MAGIC2
+#define FP_XSTATE_MAGIC2 0x46505845u
+#endif
+
+static void gather_fpu(struct sf_thread *t)
+{
+	t->fxsave = (const unsigned char *)t->uc->uc_mcontext.fpregs;
+	t->xsave = NULL;
+	t->xsave_size = 0;
+	t->xfeatures = 0;
+	if (!t->fxsave)
+		return;
+	/* struct _fpx_sw_bytes at 464: magic1, extended_size, xfeatures, xstate_size */
+	uint32_t magic1, extended, size;
+	uint64_t features;
+	m_copy(&magic1, t->fxsave + 464, 4);
+	m_copy(&extended, t->fxsave + 468, 4);
+	m_copy(&features, t->fxsave + 472, 8);
+	m_copy(&size, t->fxsave + 480, 4);
+	if (magic1 != FP_XSTATE_MAGIC1 || size < 512 + 64 || size > 1u << 20 || extended < size + 4)
+		return;
+	uint32_t magic2;
+	m_copy(&magic2, t->fxsave + size, 4);
+	if (magic2 != FP_XSTATE_MAGIC2)
+		return;
+	t->xsave = t->fxsave;
+	t->xsave_size = size;
+	t->xfeatures = features;
+}
+
+/* Called by each thread for itself, inside its handler. */
+void sf_thread_regs(struct sf_thread *t, ucontext_t *uc)
+{
+	t->uc = uc;
+	uint64_t base = 0;
+	t->fs_base = rsys2(__NR_arch_prctl, ARCH_GET_FS, (long)&base) == 0 ? base : 0;
+	base = 0;
+	t->gs_base = rsys2(__NR_arch_prctl, ARCH_GET_GS, (long)&base) == 0 ? base : 0;
+	uint16_t seg;
+	__asm__ volatile("mov %%ds, %0" : "=r"(seg));
+	t->ds = seg;
+	__asm__ volatile("mov %%es, %0" : "=r"(seg));
+	t->es = seg;
+	gather_fpu(t);
+}
+
+/* Fills threads[1..] with the other threads of the process (state NONE);
+ * returns how many slots are in use. */
+int sf_list_threads(void)
+{
+	sf.nthr = 1;
+	long dir = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dir < 0)
+		return sf.nthr;
+	for (;;) {
+		long n = rsys3(__NR_getdents64, dir, (long)dentbuf, sizeof dentbuf);
+		if (n <= 0)
+			break;
+		for (long pos = 0; pos < n;) {
+			const char *d = dentbuf + pos;
+			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
+			const char *name = d + 19;
+			pos += reclen;
+			if (name[0] < '0' || name[0] > '9')
+				continue;
+			const char *s = name;
+			int tid = (int)p_u(&s, 10);
+			if (tid == sf.tid || sf.nthr == SF_MAXTHREADS)
+				continue;
+			struct sf_thread *t = &sf.threads[sf.nthr++];
+			m_zero(t, sizeof *t);
+			t->tid = tid;
+		}
+	}
+	rsys1(__NR_close, dir);
+	return sf.nthr;
+}
+
+static void gather_signals(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct ckpt_sigaction *a = &sf.sigactions[sig - 1];
+		m_zero(a, sizeof *a);
+		/* the kernel's struct sigaction: handler, flags, restorer, mask */
+		rsys4(__NR_rt_sigaction, sig, 0, (long)a, 8);
+	}
+}
+
+static void gather_rseq(void)
+{
+	m_zero(&sf.rseq, sizeof sf.rseq);
+	if (&__rseq_size == NULL || &__rseq_offset == NULL || __rseq_size == 0)
+		return;
+	sf.rseq.addr = sf.threads[0].fs_base + (uint64_t)__rseq_offset;
+	sf.rseq.len = 32;
+	sf.rseq.sig = 0x53053053;
+}
+
+static void gather_mm(void)
+{
+	struct ckpt_mm *mm = &sf.mm;
+	mm->start_code = (uint64_t)sf.stat[26];
+	mm->end_code = (uint64_t)sf.stat[27];
+	mm->start_stack = (uint64_t)sf.stat[28];
+	mm->start_data = (uint64_t)sf.stat[45];
+	mm->end_data = (uint64_t)sf.stat[46];
+	mm->start_brk = (uint64_t)sf.stat[47];
+	mm->arg_start = (uint64_t)sf.stat[48];
+	mm->arg_end = (uint64_t)sf.stat[49];
+	mm->env_start = (uint64_t)sf.stat[50];
+	mm->env_end = (uint64_t)sf.stat[51];
+	mm->brk = (uint64_t)rsys1(__NR_brk, 0);
+}
+
+void sf_gather_process(void)
+{
+	gather_stat();
+	gather_status();
+	gather_cmdline();
+	long n = read_file("/proc/self/auxv", sf.auxv, sizeof sf.auxv);
+	sf.auxvlen = n > 0 ? (uint32_t)n : 0;
+	long c = rsys2(__NR_getcwd, (long)sf.cwd, sizeof sf.cwd);
+	sf.cwdlen = c > 0 ? (uint32_t)c : 0;
+	sf.uid = (uint32_t)rsys0(__NR_getuid);
+	sf.gid = (uint32_t)rsys0(__NR_getgid);
+
+	gather_signals();
+	gather_rseq();
+	uint64_t tid = 0;
+	sf.tidaddr = rsys2(__NR_prctl, PR_GET_TID_ADDRESS, (long)&tid) == 0 ? tid : 0;
+	gather_mm();
+}

@@ -1,0 +1,123 @@
+/*
+ * savefds.h - the state libsavefds.so gathers inside its signal handler, in
+ * static storage (no malloc in a handler), and the functions that fill it
+ * (procfs.c) and write it out (savefds.c: filedescriptors, elfcore.c: the
+ * core file).
+ */
+#ifndef SAVEFDS_H
+#define SAVEFDS_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <ucontext.h>
+
+#include "ckpt_image.h"
+
+#define SF_MAXMAPS  8192        /* mappings we can describe (max_map_count is 65530) */
+#define SF_MAXFDS   4096        /* open descriptors we can describe */
+#define SF_POOL     (1u << 20)  /* bytes for the paths of mappings and descriptors */
+#define SF_PAGE     4096ul
+
+/* What kind of pseudo-mapping a line of /proc/self/maps names. */
+enum sf_special { SF_NORMAL = 0, SF_VDSO, SF_VVAR, SF_VSYSCALL, SF_STACK, SF_HEAP };
+
+struct sf_map {
+	uint64_t start, end, offset;   /* offset: file offset of start */
+	uint64_t dev, inode;
+	uint64_t size;                 /* st_size of the file now (0 when unknown) */
+	int64_t  mtime_ns;
+	uint64_t core_off;             /* where its content sits in the core */
+	uint32_t prot;                 /* PROT_* */
+	uint32_t flags;                /* CKPT_MAP_* */
+	uint32_t path, pathlen;        /* in the pool; pathlen 0 = anonymous */
+	uint32_t anon_kb;              /* smaps "Anonymous:" - copied-on-write pages */
+	uint8_t  special;              /* enum sf_special */
+	uint8_t  dump;                 /* its content goes into the core */
+	uint8_t  sparse;               /* private anonymous: untouched pages may stay holes */
+	uint8_t  deleted;              /* the file is gone ("(deleted)") */
+};
+
+struct sf_fd {
+	int32_t  fd;
+	uint32_t getfl;                /* F_GETFL */
+	uint32_t infoflags;            /* flags: of /proc/self/fdinfo (O_CLOEXEC included) */
+	int64_t  offset;
+	uint32_t kind;                 /* enum ckpt_file_kind */
+	uint32_t fdflags;              /* CKPT_FD_CLOEXEC */
+	int32_t  share_id;
+	uint32_t path, pathlen;
+};
+
+#define SF_MAXTHREADS 256         /* threads whose registers go into the core */
+
+enum sf_thread_state { SF_T_NONE = 0, SF_T_ASKED, SF_T_FILLING, SF_T_READY };
+
+/* The registers of one thread at the instruction its signal interrupted.
+ * threads[0] is the thread that writes the checkpoint; the others report from
+ * their own handler and wait there (their signal frames stay valid) until the
+ * core is written. */
+struct sf_thread {
+	int32_t tid;
+	volatile int32_t state;        /* enum sf_thread_state */
+	ucontext_t *uc;
+	uint64_t fs_base, gs_base;
+	uint16_t ds, es;
+	const unsigned char *fxsave;   /* 512 bytes in the signal frame, or NULL */
+	const unsigned char *xsave;    /* the whole XSAVE area (starts with fxsave) or NULL */
+	uint32_t xsave_size;
+	uint64_t xfeatures;            /* XCR0 as the kernel reports it in the frame */
+};
+
+/* Everything one checkpoint needs, gathered before anything is written. */
+struct sf_state {
+	int sig;
+	siginfo_t *si;
+	ucontext_t *uc;
+	int pid, tid;
+
+	struct sf_thread threads[SF_MAXTHREADS];
+	int nthr;                      /* slots in use; threads[0] is this thread */
+	volatile uint32_t gen;         /* checkpoint number, tags the requests to threads */
+	volatile uint32_t release;     /* = gen when the other threads may go on */
+
+	struct sf_map maps[SF_MAXMAPS];
+	int nmaps;
+	struct sf_fd fds[SF_MAXFDS];
+	int nfds;
+	char pool[SF_POOL];
+	uint32_t poolused;
+
+	char auxv[8192];
+	uint32_t auxvlen;
+	char psargs[80];               /* command line, NULs as spaces, NUL-terminated */
+	char comm[16];
+	char cwd[4096];
+	uint32_t cwdlen;               /* with the NUL; 0 = unknown */
+	int64_t stat[64];              /* /proc/self/stat, stat[k] = field k (1-based, man 5 proc) */
+	char state;                    /* field 3 */
+	uint32_t nthreads;
+	uint32_t uid, gid;
+
+	struct ckpt_sigaction sigactions[64];
+	uint64_t tidaddr;
+	struct ckpt_rseq rseq;
+	struct ckpt_mm mm;
+};
+
+extern struct sf_state sf;
+
+/* procfs.c: fill sf. Each returns 0 or -errno; *what names the failed step. */
+int sf_gather_fds(const char **what);
+int sf_gather_maps(const char **what);
+void sf_gather_process(void);
+void sf_thread_regs(struct sf_thread *t, ucontext_t *uc);
+int sf_list_threads(void);
+const char *sf_pool_str(uint32_t off);
+
+/* elfcore.c: write the core to an open fd. */
+int sf_write_core(int fd, const char **what);
+
+/* savefds.c */
+extern volatile int sf_busy;   /* set while a checkpoint is being written */
+
+#endif
