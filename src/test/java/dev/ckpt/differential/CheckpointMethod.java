@@ -19,9 +19,14 @@ interface CheckpointMethod {
         return Map.of();
     }
 
+    /** The status the program ends with when this method has checkpointed it (128 + signal). */
+    default int deathStatus() {
+        return 128 + 9;
+    }
+
     /**
      * Checkpoints the running program PROGRAM (started by the harness in WORK, its
-     * pid is {@code program.pid()}) into files under IMAGES and kills it.
+     * pid is {@code program.pid()}) into files under IMAGES; the program dies ({@link #deathStatus()}).
      *
      * @return the arguments for {@code restart -n -w} (options and the image), or
      *         {@code null} when the program had already finished on its own, before

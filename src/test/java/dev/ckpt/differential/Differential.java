@@ -104,9 +104,9 @@ final class Differential {
                 continue;
             }
             int died = waitFor(p, 30, "the checkpointed program (it should have been killed)");
-            if (died != 128 + 9) {
+            if (died != method.deathStatus()) {
                 throw new AssertionError(program.name() + " by " + method.name() + ": after the checkpoint the "
-                        + "program exited " + died + " instead of being killed");
+                        + "program exited " + died + " instead of " + method.deathStatus());
             }
             Outcome o = new Outcome(runDir, -1, -1);
             long errBefore = Files.size(o.stderr());
@@ -126,7 +126,7 @@ final class Differential {
         }
     }
 
-    /** True when PROGRAM, whose checkpoint failed, ended by itself (not killed). */
+    /** True when PROGRAM, whose checkpoint by gdb failed, ended by itself (not killed). */
     static boolean endedOnItsOwn(Process program) throws InterruptedException {
         if (!program.waitFor(5, TimeUnit.SECONDS)) {
             return false;
@@ -176,6 +176,34 @@ final class Differential {
         while ((p = started.poll()) != null) {
             if (p.isAlive() || p.descendants().findAny().isPresent()) {
                 kill(p);
+            }
+        }
+    }
+
+    /**
+     * With {@code -Dckpt.keep=DIR}, copies a failed case (the reference run and
+     * the checkpointed runs, images included) to DIR/NAME for a closer look.
+     */
+    static void keep(String name, Outcome reference, Path runs) throws IOException {
+        String keep = System.getProperty("ckpt.keep", "").trim();
+        if (keep.isEmpty()) {
+            return;
+        }
+        Path to = Path.of(keep).toAbsolutePath().resolve(name);
+        copyTree(reference.dir(), to.resolve("reference"));
+        copyTree(runs, to.resolve("restarted"));
+        System.out.println("differential: kept " + name + " in " + to);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         }
     }

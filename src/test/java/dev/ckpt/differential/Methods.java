@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Named;
 final class Methods {
     private Methods() {}
 
-    static final List<CheckpointMethod> ALL = List.of(new AttachCkptSave(), new GcoreWithFdFile());
+    static final List<CheckpointMethod> ALL = List.of(new AttachCkptSave(), new GcoreWithFdFile(), new SignalSavefds());
 
     /** The methods {@code -Dckpt.methods=a,b} selects (all when unset), named for test names. */
     static Stream<Named<CheckpointMethod>> selected() {

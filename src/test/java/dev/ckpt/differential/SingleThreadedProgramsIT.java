@@ -88,6 +88,9 @@ class SingleThreadedProgramsIT {
                 r.notes().isEmpty() ? "" : ", earlier because the program " + String.join(", then ", r.notes()));
         System.out.printf("differential: %s; checkpoint took %d ms, restart ran %d ms, exit %d: %s%n", what,
                 r.checkpointMs(), r.outcome().millis(), r.restartExit(), diffs.isEmpty() && r.restartExit() == ref.exit() ? "identical" : "DIFFERENT " + diffs);
+        if (!diffs.isEmpty() || r.restartExit() != ref.exit()) {
+            Differential.keep(String.format("%s-%s-%d", program, method.name(), point), ref, dir);
+        }
         assertThat(r.restartExit()).as("%s: exit status of restart -n -w; its stderr:%n%s", what, r.restartStderr())
                 .isEqualTo(ref.exit());
         assertThat(diffs).as("%s: differences from the uninterrupted run", what).isEmpty();
