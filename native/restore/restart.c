@@ -706,9 +706,14 @@ int main(int argc, char **argv)
 		core_close(&c);
 		return EXIT_BAD_INPUT;
 	}
-	if (c.nthreads != 1) {
+	/* The VERSION note counts threads a writer could not put in the core
+	 * (libsavefds.so leaves out threads that block every signal). */
+	size_t nthreads = c.nthreads;
+	if (c.ckpt.version != NULL && c.ckpt.version->nthreads > nthreads)
+		nthreads = c.ckpt.version->nthreads;
+	if (nthreads != 1) {
 		log_error("%s: the process had %zu threads; multi-threaded restore is not supported yet", o.core,
-			  c.nthreads);
+			  nthreads);
 		return EXIT_BAD_INPUT;
 	}
 	if (o.exe) {
