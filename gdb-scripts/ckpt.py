@@ -91,6 +91,7 @@ PF_R = 4
 PN_XNUM = 0xFFFF
 NT_PRSTATUS = 1
 PRSTATUS_PID_OFFSET = 32     # pr_pid in struct elf_prstatus
+PRSTATUS_SIGHOLD_OFFSET = 24 # pr_sighold in struct elf_prstatus
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -509,6 +510,35 @@ def first_thread_in_core(path):
     return None
 
 
+def fill_thread_masks(path, pid):
+    """gcore writes 0 as every thread's blocked mask (pr_sighold of
+    NT_PRSTATUS): write each thread's real mask (SigBlk of
+    /proc/PID/task/TID/status) into its note, in place, as a kernel core has it."""
+    with open(path, "r+b") as f:
+        phdrs = _read_phdrs(f, path)
+        for i in range(0, len(phdrs), ELF_PHDR_SIZE):
+            p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
+            if p_type != PT_NOTE:
+                continue
+            f.seek(p_offset)
+            data = f.read(p_filesz)
+            pos = 0
+            while pos + 12 <= len(data):
+                namesz, descsz, n_type = struct.unpack_from("<III", data, pos)
+                desc = pos + 12 + _align(namesz, 4)
+                name = data[pos + 12:pos + 12 + namesz]
+                if name == b"CORE\0" and n_type == NT_PRSTATUS and descsz >= PRSTATUS_SIGHOLD_OFFSET + 8:
+                    tid = struct.unpack_from("<i", data, desc + PRSTATUS_PID_OFFSET)[0]
+                    try:
+                        mask = int(_status(pid, tid)["SigBlk"], 16)
+                    except (OSError, KeyError, ValueError):
+                        mask = None
+                    if mask is not None:
+                        f.seek(p_offset + desc + PRSTATUS_SIGHOLD_OFFSET)
+                        f.write(struct.pack("<Q", mask))
+                pos = desc + _align(descsz, 4)
+
+
 def encode_note(note_type, desc):
     """One ELF note with owner CKPT: header, name and desc each padded to 4."""
     name = CKPT_NOTE_OWNER + b"\0"
@@ -620,6 +650,7 @@ def save_checkpoint(path):
             raise CkptError("%s: gcore failed: %s" % (path, str(e).splitlines()[0]))
         if not os.path.isfile(tmp):
             raise CkptError("%s: gcore wrote no file" % path)
+        fill_thread_masks(tmp, inferior.pid)
         core_thread = _core_thread(inferior, tmp, thread)
         if core_thread == thread:
             notes = gather_notes(inferior, thread)

@@ -94,8 +94,13 @@ static int parse_prstatus(struct core *c, const struct core_note *n)
 		return fail(c->err, "NT_PRSTATUS note too short (%u bytes)", n->descsz);
 	if (c->nthreads >= CORE_MAX_THREADS)
 		return fail(c->err, "too many threads (NT_PRSTATUS notes)");
-	t = &c->threads[c->nthreads++];
+	t = &c->threads[c->nthreads];
 	memset(t, 0, sizeof *t);
+	memcpy(&t->pid, n->desc + 32, 4);
+	for (size_t i = 0; i < c->nthreads; i++)
+		if (c->threads[i].pid == t->pid)
+			return fail(c->err, "thread %d has two NT_PRSTATUS notes", t->pid);
+	c->nthreads++;
 	int16_t cursig;
 	memcpy(&cursig, n->desc + 12, 2);
 	t->cursig = cursig;
@@ -237,6 +242,7 @@ static int interpret_notes(struct core *c)
 		case NT_PRPSINFO:
 			if (n->descsz < PRPSINFO_SIZE)
 				return fail(c->err, "NT_PRPSINFO note too short (%u bytes)", n->descsz);
+			memcpy(&c->tgid, n->desc + 24, 4);
 			memcpy(c->fname_buf, n->desc + 40, 16);
 			memcpy(c->psargs_buf, n->desc + 56, 80);
 			c->fname = c->fname_buf;
@@ -267,6 +273,11 @@ static int interpret_notes(struct core *c)
 			break;
 		}
 	}
+	if (c->tgid == 0)
+		c->tgid = c->threads[0].pid;
+	for (i = 0; i < c->nthreads; i++)
+		if (c->threads[i].pid == c->tgid)
+			c->leader = i;
 	return 0;
 }
 

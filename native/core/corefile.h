@@ -72,6 +72,8 @@ struct core {
 	uint8_t *notebuf;       size_t notelen;
 	struct core_note *notes; size_t nnotes;
 	struct core_thread *threads; size_t nthreads;
+	size_t leader;          /* index of the thread group leader (tid == pid), else 0 */
+	int32_t tgid;           /* the process id (NT_PRPSINFO), else the first thread's */
 	const uint64_t *auxv;   size_t nauxv;     /* pairs: auxv[2i] type, auxv[2i+1] value */
 	struct core_fmap *fmaps; size_t nfmaps;
 	const char *fname;      /* NT_PRPSINFO pr_fname (NUL-terminated copy) */

@@ -265,7 +265,7 @@ int plan_build(struct plan *p, const struct core *c, const char *core_path,
 	       const char *exe_override, const struct special_layout *sl)
 {
 	size_t i;
-	uint64_t rsp = c->threads[0].regs.rsp;
+	uint64_t rsp = c->threads[c->leader].regs.rsp;   /* the main stack grows down */
 	memset(p, 0, sizeof *p);
 	p->core_path = core_path;
 	if (c->ckpt.maps ? from_ckpt_maps(p, c) : from_segments(p, c))

@@ -35,7 +35,7 @@ static int restore_xstate(struct tracee *t, const struct core *c, const struct c
 	uint64_t src_bv, supported, bv;
 	unsigned a, b, cx, d;
 
-	if (c->ckpt.xstate) {
+	if (c->ckpt.xstate && th == &c->threads[0]) {   /* CKPT notes describe the first thread */
 		src = c->ckpt.xstate; src_len = c->ckpt.xstate_len;
 	} else if (th->xstate) {
 		src = th->xstate; src_len = th->xstate_len;

@@ -80,6 +80,8 @@ static int step_syscall(struct tracee *t, struct user_regs_struct *regs)
 			log_error("restored process ended while being set up (status 0x%x)", status);
 			return -1;
 		}
+		if (status >> 16)     /* a ptrace event (clone) inside the call: it has not returned yet */
+			continue;
 		if (ptrace(PTRACE_GETREGS, t->pid, 0, regs) != 0)
 			return log_errno("ptrace(GETREGS)");
 		if (regs->rip == want)
@@ -153,8 +155,12 @@ int remote_kill(struct tracee *t)
 	if (t->pid <= 0)
 		return 0;
 	kill(t->pid, SIGKILL);
-	while (waitpid(t->pid, &status, __WALL) < 0 && errno == EINTR)
-		;
+	/* reap every traced thread: the leader is reported only after them */
+	for (;;) {
+		pid_t w = waitpid(-1, &status, __WALL);
+		if (w == t->pid || (w < 0 && errno != EINTR))
+			break;
+	}
 	t->pid = 0;
 	return 0;
 }

@@ -62,6 +62,11 @@ struct restore {
 	struct tracee t;
 	int core_fd;               /* the core, open in the child at this number */
 	struct newmap *nm; size_t nnm;   /* the child's mappings after exec */
+	const struct core_thread *lead;  /* the thread the exec'd process becomes */
+	int64_t rseq_off, tid_off;       /* from a thread's fs_base: its rseq area, its tid in glibc's TCB */
+	int have_rseq_off, have_tid_off;
+	uint32_t rseq_len, rseq_sig;
+	struct tracee *others; size_t nothers;   /* the other threads, made with clone3 */
 	uint64_t new_stat[11];     /* its /proc/PID/stat memory fields (struct ckpt_mm order) */
 };
 
@@ -486,10 +491,26 @@ static int restore_mm(struct restore *r)
 	return 0;
 }
 
+/* The CKPT notes describe the first thread of the core; the others have their pr_sighold. */
+static uint64_t thread_sigmask(struct restore *r, const struct core_thread *th)
+{
+	if (th == &r->c->threads[0] && r->c->ckpt.sigmask)
+		return *r->c->ckpt.sigmask;
+	return th->sighold;
+}
+
+static int set_sigmask(pid_t tid, uint64_t mask)
+{
+	mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+	if (ptrace(PTRACE_SETSIGMASK, tid, sizeof mask, &mask) != 0)
+		return log_errno("ptrace(SETSIGMASK)");
+	return 0;
+}
+
 static int restore_signals(struct restore *r)
 {
 	const struct ckpt_sigaction *sa = r->c->ckpt.sigaction;
-	uint64_t mask = r->c->ckpt.sigmask ? *r->c->ckpt.sigmask : r->c->threads[0].sighold;
+	uint64_t mask = thread_sigmask(r, r->lead);
 	if (sa) {
 		for (int sig = 1; sig <= 64; sig++) {
 			const struct ckpt_sigaction *a = &sa[sig - 1];
@@ -503,64 +524,173 @@ static int restore_signals(struct restore *r)
 				log_error("warning: cannot restore the action of signal %d: %s", sig, strerror((int)-res));
 		}
 	}
-	mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
-	if (ptrace(PTRACE_SETSIGMASK, r->t.pid, sizeof mask, &mask) != 0)
-		return log_errno("ptrace(SETSIGMASK)");
-	return 0;
+	return set_sigmask(r->t.pid, mask);
 }
 
-/* glibc's rseq area: from the CKPT note, else from __rseq_offset in ld.so (or a static executable). */
-static int restore_rseq(struct restore *r)
+/* glibc's rseq area sits at a fixed offset from each thread's fs_base: from
+ * the CKPT note (which describes the first thread), else from __rseq_offset in
+ * ld.so (or a static executable), read from the restored memory. */
+static void find_rseq(struct restore *r)
 {
-	uint64_t addr = 0, len = 32, sig = RSEQ_SIG;
-	long res;
+	r->rseq_len = 32;
+	r->rseq_sig = RSEQ_SIG;
 	if (r->c->ckpt.rseq) {
-		addr = r->c->ckpt.rseq->addr;
-		len = r->c->ckpt.rseq->len;
-		sig = r->c->ckpt.rseq->sig;
-	} else {
-		uint64_t base = core_auxv(r->c, AT_BASE), symoff, symsize;
-		const char *lib = NULL;
-		struct elf_file ef;
-		int32_t rsize = 0;
-		int64_t off = 0;
-		for (size_t i = 0; i < r->p->n; i++)
-			if (r->p->v[i].path && base && r->p->v[i].start == base)
-				lib = r->p->v[i].path;
-		if (lib == NULL) {   /* static program: the symbols are the executable's */
-			lib = r->p->exe;
-			base = r->p->exe_bias;
-		}
-		if (elf_open(&ef, lib) != 0 || elf_find_symbol(&ef, "__rseq_offset", &symoff) != 0 ||
-		    elf_find_symbol(&ef, "__rseq_size", &symsize) != 0) {
-			elf_close(&ef);
-			log_debug("no glibc rseq symbols; rseq not registered");
-			return 0;
-		}
-		elf_close(&ef);
-		if (remote_read(&r->t, RADDR(base + symoff), &off, 8) != 0 ||
-		    remote_read(&r->t, RADDR(base + symsize), &rsize, 4) != 0 || rsize == 0)
-			return 0;
-		addr = r->c->threads[0].regs.fs_base + (uint64_t)off;
+		if (r->c->ckpt.rseq->addr == 0)
+			return;
+		r->rseq_off = (int64_t)(r->c->ckpt.rseq->addr - r->c->threads[0].regs.fs_base);
+		r->rseq_len = r->c->ckpt.rseq->len;
+		r->rseq_sig = r->c->ckpt.rseq->sig;
+		r->have_rseq_off = 1;
+		return;
 	}
-	if (addr == 0)
-		return 0;
-	res = rsys(r, 334 /* rseq */, addr, len, 0, sig, 0, 0);
+	uint64_t base = core_auxv(r->c, AT_BASE), symoff, symsize;
+	const char *lib = NULL;
+	struct elf_file ef;
+	int32_t rsize = 0;
+	int64_t off = 0;
+	for (size_t i = 0; i < r->p->n; i++)
+		if (r->p->v[i].path && base && r->p->v[i].start == base)
+			lib = r->p->v[i].path;
+	if (lib == NULL) {   /* static program: the symbols are the executable's */
+		lib = r->p->exe;
+		base = r->p->exe_bias;
+	}
+	if (elf_open(&ef, lib) != 0 || elf_find_symbol(&ef, "__rseq_offset", &symoff) != 0 ||
+	    elf_find_symbol(&ef, "__rseq_size", &symsize) != 0) {
+		elf_close(&ef);
+		log_debug("no glibc rseq symbols; rseq not registered");
+		return;
+	}
+	elf_close(&ef);
+	if (remote_read(&r->t, RADDR(base + symoff), &off, 8) != 0 ||
+	    remote_read(&r->t, RADDR(base + symsize), &rsize, 4) != 0 || rsize == 0)
+		return;
+	r->rseq_off = off;
+	r->have_rseq_off = 1;
+}
+
+static void register_rseq(struct restore *r, struct tracee *t, const struct core_thread *th)
+{
+	uint64_t addr = th->regs.fs_base + (uint64_t)r->rseq_off;
+	long res;
+	if (!r->have_rseq_off)
+		return;
+	res = remote_syscall(t, 334 /* rseq */, addr, r->rseq_len, 0, r->rseq_sig, 0, 0);
 	if (res != 0)
 		log_info("rseq registration at 0x%lx failed: %s", (unsigned long)addr, strerror((int)-res));
-	return 0;
+}
+
+/* Where glibc keeps each thread's tid (what set_tid_address points at): from
+ * the CKPT TIDADDR note, else the one offset from fs_base at which every
+ * thread's TCB holds that thread's own tid. */
+static void find_tid_offset(struct restore *r)
+{
+	const struct core *c = r->c;
+	if (c->ckpt.tidaddr && *c->ckpt.tidaddr) {
+		r->tid_off = (int64_t)(*c->ckpt.tidaddr - c->threads[0].regs.fs_base);
+		r->have_tid_off = 1;
+		return;
+	}
+	if (c->nthreads < 2)
+		return;
+	for (int64_t off = 0; off < 4096; off += 4) {
+		size_t i;
+		for (i = 0; i < c->nthreads; i++) {
+			int32_t v;
+			if (core_read_mem(c, c->threads[i].regs.fs_base + (uint64_t)off, &v, 4) != 0 ||
+			    v != c->threads[i].pid)
+				break;
+		}
+		if (i == c->nthreads) {
+			r->tid_off = off;
+			r->have_tid_off = 1;
+			return;
+		}
+	}
+	log_info("thread ids not found in the threads' control blocks; pthread_join may hang");
 }
 
 static int restore_rest(struct restore *r)
 {
-	if (restore_mm(r) != 0 || restore_signals(r) != 0 || restore_rseq(r) != 0)
+	if (restore_mm(r) != 0 || restore_signals(r) != 0)
 		return -1;
-	if (r->c->ckpt.tidaddr && *r->c->ckpt.tidaddr)
-		rsys(r, SYS_set_tid_address, *r->c->ckpt.tidaddr, 0, 0, 0, 0, 0);
+	find_rseq(r);
+	register_rseq(r, &r->t, r->lead);
+	find_tid_offset(r);
+	if (r->have_tid_off)
+		rsys(r, SYS_set_tid_address, r->lead->regs.fs_base + (uint64_t)r->tid_off, 0, 0, 0, 0, 0);
 	for (size_t i = 0; i < r->files->n; i++)
 		if (r->files->e[i].cloexec)
 			rsys(r, SYS_fcntl, (uint64_t)r->files->e[i].fd, F_SETFD, FD_CLOEXEC, 0, 0, 0);
 	rsys(r, SYS_close, (uint64_t)r->core_fd, 0, 0, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * The other threads: each is cloned by the stopped leader from the scratch
+ * page (clone3 with CLONE_THREAD and its old fs_base; its old tid when free),
+ * taken by the tracer as it starts (PTRACE_O_TRACECLONE), then given its rseq
+ * area, blocked mask and registers. glibc finds its threads again through the
+ * restored memory; CLONE_CHILD_CLEARTID at the TCB's tid lets pthread_join
+ * see them end.
+ */
+static int restore_threads(struct restore *r)
+{
+	const struct core *c = r->c;
+	if (c->nthreads < 2)
+		return 0;
+	r->others = calloc(c->nthreads, sizeof *r->others);
+	if (r->others == NULL)
+		return -1;
+	if (ptrace(PTRACE_SETOPTIONS, r->t.pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE) != 0)
+		return log_errno("ptrace(SETOPTIONS)");
+	for (size_t i = 0; i < c->nthreads; i++) {
+		const struct core_thread *th = &c->threads[i];
+		struct clone_args ca = { 0 };
+		pid_t want = th->pid, tid;
+		long res;
+		int status;
+		if (th == r->lead)
+			continue;
+		ca.flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+			   CLONE_SETTLS | (r->have_tid_off ? CLONE_CHILD_CLEARTID : 0);
+		ca.tls = th->regs.fs_base;
+		ca.child_tid = r->have_tid_off ? th->regs.fs_base + (uint64_t)r->tid_off : 0;
+		ca.set_tid = remote_stage(&r->t, 512, &want, sizeof want).v;
+		ca.set_tid_size = 1;
+		res = rsys(r, SYS_clone3, remote_stage(&r->t, 0, &ca, sizeof ca).v, sizeof ca, 0, 0, 0, 0);
+		if (res < 0) {   /* its old tid is taken (or not ours to ask for): any tid */
+			log_info("thread %d gets a new tid: %s", want, strerror((int)-res));
+			ca.set_tid = 0;
+			ca.set_tid_size = 0;
+			res = rsys(r, SYS_clone3, remote_stage(&r->t, 0, &ca, sizeof ca).v, sizeof ca, 0, 0, 0, 0);
+		}
+		if (res <= 0) {
+			log_error("cannot create thread %d: %s", want, strerror((int)-res));
+			return -1;
+		}
+		tid = (pid_t)res;
+		while (waitpid(tid, &status, __WALL) < 0)
+			if (errno != EINTR)
+				return log_errno("waitpid for thread %d", tid);
+		struct tracee *t = &r->others[r->nothers++];
+		*t = r->t;
+		t->pid = tid;
+		if (ptrace(PTRACE_GETREGS, tid, 0, &t->base) != 0)
+			return log_errno("ptrace(GETREGS) of thread %d", tid);
+		register_rseq(r, t, th);
+		if (set_sigmask(tid, thread_sigmask(r, th)) != 0 || regs_restore(t, c, th) != 0)
+			return -1;
+		log_debug("thread %d restored as %d", want, tid);
+	}
+	return 0;
+}
+
+static int detach_threads(struct restore *r)
+{
+	for (size_t i = 0; i < r->nothers; i++)
+		if (ptrace(PTRACE_DETACH, r->others[i].pid, 0, 0) != 0)
+			return log_errno("ptrace(DETACH) of thread %d", r->others[i].pid);
 	return 0;
 }
 
@@ -608,7 +738,7 @@ static pid_t spawn(struct restore *r, int errpipe[2])
 {
 	pid_t pid = -1;
 	if (r->o->same_pid) {
-		pid_t want = r->c->threads[0].pid;
+		pid_t want = r->c->tgid;
 		struct clone_args ca = { 0 };
 		ca.exit_signal = SIGCHLD;
 		ca.set_tid = (uint64_t)(uintptr_t)&want;
@@ -706,14 +836,13 @@ int main(int argc, char **argv)
 		core_close(&c);
 		return EXIT_BAD_INPUT;
 	}
-	/* The VERSION note counts threads a writer could not put in the core
-	 * (libsavefds.so leaves out threads that block every signal). */
-	size_t nthreads = c.nthreads;
-	if (c.ckpt.version != NULL && c.ckpt.version->nthreads > nthreads)
-		nthreads = c.ckpt.version->nthreads;
-	if (nthreads != 1) {
-		log_error("%s: the process had %zu threads; multi-threaded restore is not supported yet", o.core,
-			  nthreads);
+	/* The VERSION note counts the threads a writer could not put in the core
+	 * (libsavefds.so leaves out threads that block every signal): restored
+	 * without them, the process would run on with threads missing. */
+	if (c.ckpt.version != NULL && c.ckpt.version->nthreads > c.nthreads) {
+		log_error("%s: the process had %u threads, the core holds %zu (libsavefds.so leaves out threads "
+			  "that block every signal); restoring it without them is not supported", o.core,
+			  (unsigned)c.ckpt.version->nthreads, c.nthreads);
 		return EXIT_BAD_INPUT;
 	}
 	if (o.exe) {
@@ -754,6 +883,7 @@ int main(int argc, char **argv)
 
 	memset(&r, 0, sizeof r);
 	r.o = &o; r.c = &c; r.p = &p; r.files = &files;
+	r.lead = &c.threads[c.leader];
 	r.core_fd = (files.maxfd > 2 ? files.maxfd : 2) + 1;
 	if (pipe2(errpipe, O_CLOEXEC) != 0)
 		return log_errno("pipe"), EXIT_FAILED;
@@ -767,8 +897,8 @@ int main(int argc, char **argv)
 	close(errpipe[0]);
 	pid_t pid = r.t.pid;
 	if (remote_attach_exec(&r.t, pid) != 0 || read_new_maps(&r) != 0 || restore_memory(&r) != 0 ||
-	    restore_rest(&r) != 0 || remote_unmap_scratch(&r.t) != 0 ||
-	    regs_restore(&r.t, &c, &c.threads[0]) != 0 ||
+	    restore_rest(&r) != 0 || restore_threads(&r) != 0 || remote_unmap_scratch(&r.t) != 0 ||
+	    regs_restore(&r.t, &c, r.lead) != 0 || detach_threads(&r) != 0 ||
 	    (o.breakpoint && run_to_breakpoint(&r, o.breakpoint) != 0)) {
 		log_error("%s: restore failed; the new process was killed", o.core);
 		remote_kill(&r.t);

@@ -1,10 +1,10 @@
 /*
  * blockedthread: a second thread keeps every signal blocked. libsavefds.so
  * cannot ask it for its registers, so the core holds main's only, while the
- * CKPT VERSION note counts 2 threads. restart must refuse that image like any
- * multi-threaded one. (Found by the differential suite: xz -T2 through
- * libsavefds.so was restored as a single-threaded process.) Restored anyway,
- * main finds its worker gone and prints FAIL.
+ * CKPT VERSION note counts 2 threads. restart must refuse that image: the
+ * process would run on without its worker. (Found by the differential suite:
+ * xz -T2 through libsavefds.so was restored as a single-threaded process.)
+ * Restored anyway, main finds its worker gone and prints FAIL.
  *
  * main prints "ready" once the worker runs, then watches the worker's
  * heartbeat for up to 60 s; the test checkpoints it meanwhile.

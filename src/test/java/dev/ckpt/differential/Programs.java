@@ -18,8 +18,11 @@ final class Programs {
 
     static final long MB = 1_000_000;
 
-    /** Single-threaded programs: each must restart byte-identical by every method. */
-    static final List<Program> SINGLE_THREADED = List.of(
+    /**
+     * The programs: each must restart byte-identical by every method, except
+     * where a known failure is declared ({@link Program#refusedBy}).
+     */
+    static final List<Program> ALL = List.of(
             // compressors writing to stdout
             new Program("bzip2", (in, w) -> List.of("bzip2", "-9", "-c", in.text(10 * MB).toString())),
             // compressors writing a file of their own: reopened from the image
@@ -48,15 +51,14 @@ final class Programs {
                     in.text(6 * MB).toString())),
             new Program("lua5.4", (in, w) -> List.of("lua5.4", in.script("sort.lua", Programs.LUA).toString())),
             new Program("dc", (in, w) -> List.of("dc", in.script("sqrt.dc", "6000k 2 v p\n").toString())),
-            new Program("ruby", (in, w) -> List.of("ruby", "--disable-gems", in.script("hash.rb", Programs.RUBY).toString())));
-
-    /**
-     * Programs that run threads: the engine refuses their images (exit 2,
-     * "multi-threaded restore is not supported yet") until multi-threaded restore exists.
-     */
-    static final List<Program> MULTI_THREADED = List.of(
+            new Program("ruby", (in, w) -> List.of("ruby", "--disable-gems", in.script("hash.rb", Programs.RUBY).toString())),
+            // threads: zstd's 2 workers and its I/O threads; xz's workers
             new Program("zstd-T2", (in, w) -> List.of("zstd", "-T2", "-q", "-12", "-c", in.text(8 * MB).toString())),
-            new Program("xz-T2", (in, w) -> List.of("xz", "-T2", "-1", "-c", in.text(4 * MB).toString())));
+            // xz's workers block every signal: libsavefds.so cannot ask them for their
+            // registers, leaves them out of its core, and restart refuses that core
+            new Program("xz-T2", (in, w) -> List.of("xz", "-T2", "-1", "-c", in.text(4 * MB).toString()))
+                    .refusedBy("savefds", "the process had [0-9]+ threads, the core holds [0-9]+ \\(libsavefds.so"
+                            + " leaves out threads that block every signal\\); restoring it without them is not supported"));
 
     /** The programs {@code -Dckpt.programs=a,b} selects (all when unset). */
     static Stream<Program> selected(List<Program> all) {

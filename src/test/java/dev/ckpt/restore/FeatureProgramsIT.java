@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * state, is checkpointed by gdb's gcore or by the kernel, restarted by the native
  * engine, checks itself and prints PASS or FAIL.
  *
- * <p>Plain gdb cores carry no blocked-signal mask (gdb writes 0) and no AVX-512 state
+ * <p>Plain gdb cores carry no blocked-signal mask (gdb writes 0: so not even a
+ * thread's own, which mthreads checks) and no AVX-512 state
  * (gdb's XSTATE note reads it as zeros), and no plain core
  * carries signal handlers, open files or the working directory: those programs run
  * here only with the images that hold that state (ckpt-save's CKPT notes).
@@ -34,12 +35,12 @@ class FeatureProgramsIT {
 
     static Stream<Arguments> kernelCores() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "avx512",
-                "sigmask").map(Arguments::of);
+                "sigmask", "mthreads").map(Arguments::of);
     }
 
     static Stream<Arguments> ckptImages() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "avx512",
-                "sigmask", "sighandler", "cwd", "state").map(Arguments::of);
+                "sigmask", "sighandler", "cwd", "state", "mthreads").map(Arguments::of);
     }
 
     @ParameterizedTest(name = "{0} through ckpt-save (gcore + CKPT notes)")

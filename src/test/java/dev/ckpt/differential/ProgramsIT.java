@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -18,14 +19,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The differential suite: every single-threaded program, checkpointed by every
- * method at 3 random moments of its run, restarts and finishes with stdout,
- * stderr and every file it writes identical, byte for byte, to an uninterrupted
- * run's. The seed of the moments is printed; {@code -Dckpt.seed=N} replays it.
+ * The differential suite: every program, checkpointed by every method at 3
+ * random moments of its run, restarts and finishes with stdout, stderr and
+ * every file it writes identical, byte for byte, to an uninterrupted run's.
+ * Known failures (a method whose images of a program restart must refuse) are
+ * asserted as exactly that refusal, so they fail loudly when that changes.
+ * The seed of the moments is printed; {@code -Dckpt.seed=N} replays it.
  * See docs/DIFFERENTIAL.md.
  */
 @Tag("differential")
-class SingleThreadedProgramsIT {
+class ProgramsIT {
 
     static final int POINTS = 3;
 
@@ -51,7 +54,7 @@ class SingleThreadedProgramsIT {
     }
 
     static Stream<Arguments> cases() {
-        return Programs.selected(Programs.SINGLE_THREADED).flatMap(p -> Methods.selected()
+        return Programs.selected(Programs.ALL).flatMap(p -> Methods.selected()
                 .flatMap(m -> IntStream.rangeClosed(1, POINTS).mapToObj(i -> Arguments.of(p, m, i))));
     }
 
@@ -82,12 +85,25 @@ class SingleThreadedProgramsIT {
         long moment = Math.round(fraction * ref.millis());
         Differential.Restarted r = Differential.checkpointAndRestart(program, inputs, method, dir, moment,
                 Math.max(60, ref.millis() / 100));
-        List<String> diffs = Differential.differences(ref, r.outcome());
         String what = String.format("%s by %s, point %d (seed %d): checkpoint at %d ms (%.2f of the %d ms reference)%s",
                 program, method.name(), point, Differential.SEED, r.momentMs(), fraction, ref.millis(),
                 r.notes().isEmpty() ? "" : ", earlier because the program " + String.join(", then ", r.notes()));
+        String refusal = program.refusedBy().get(method.name());
+        if (refusal != null) {
+            System.out.printf("differential: %s; restart exit %d (known failure): %s", what, r.restartExit(),
+                    r.restartStderr());
+            String image = r.restartArgs().get(r.restartArgs().size() - 1);
+            assertThat(r.restartStderr()).as("%s: known failure: restart's message", what)
+                    .matches("restart: " + Pattern.quote(image) + ": " + refusal + "\n");
+            assertThat(r.restartExit()).as("%s: exit status of restart (bad input)", what).isEqualTo(2);
+            assertThat(Files.size(r.outcome().stdout())).as("%s: nothing ran after the refusal", what)
+                    .isEqualTo(r.stdoutBeforeRestart());
+            return;
+        }
+        List<String> diffs = Differential.differences(ref, r.outcome());
         System.out.printf("differential: %s; checkpoint took %d ms, restart ran %d ms, exit %d: %s%n", what,
-                r.checkpointMs(), r.outcome().millis(), r.restartExit(), diffs.isEmpty() && r.restartExit() == ref.exit() ? "identical" : "DIFFERENT " + diffs);
+                r.checkpointMs(), r.outcome().millis(), r.restartExit(),
+                diffs.isEmpty() && r.restartExit() == ref.exit() ? "identical" : "DIFFERENT " + diffs);
         if (!diffs.isEmpty() || r.restartExit() != ref.exit()) {
             Differential.keep(String.format("%s-%s-%d", program, method.name(), point), ref, dir);
         }

@@ -1,0 +1,258 @@
+package dev.ckpt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ckpt.core.CoreFile;
+import dev.ckpt.core.Note;
+import dev.ckpt.core.TestCores;
+import dev.ckpt.image.CkptImage;
+import dev.ckpt.image.CkptNotes;
+import dev.ckpt.testing.Checkpoints;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ckpt verify} on real cores, and on real cores changed to show each problem. */
+class VerifyIT {
+    @TempDir
+    Path tmp;
+
+    static List<String> kinds(Ckpt r) throws IOException {
+        List<String> k = new ArrayList<>();
+        for (JsonNode p : new ObjectMapper().readTree(r.out()).get("problems")) {
+            k.add(p.get("kind").asText());
+        }
+        return k;
+    }
+
+    @Test
+    void gdbCoreCanBeRestarted() throws IOException {
+        Path core = TestCores.gdbLinklist(tmp, 100, 5);
+        Ckpt r = Ckpt.run("verify", core);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo(core + ": ok, can be restarted here\n");
+        assertThat(r.status()).isZero();
+        assertThat(Ckpt.run("verify", core, TestCores.linklist()).status()).isZero();
+        Ckpt json = Ckpt.run("verify", "--json", core);
+        assertThat(new ObjectMapper().readTree(json.out()).get("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void executableChangedOrMissing() throws Exception {
+        Path prog = tmp.resolve("prog");
+        Files.copy(TestCores.linklist(), prog);
+        Path input = tmp.resolve("input");
+        Files.writeString(input, "100\n");
+        Path core = Checkpoints.gdb(tmp, prog, "29", 5, input, "core.prog").core();
+        assertThat(Ckpt.run("verify", core).status()).isZero();
+        // the same program under another name is fine
+        assertThat(Ckpt.run("verify", core, TestCores.linklist()).status()).isZero();
+        // another program is not
+        Ckpt other = Ckpt.run("verify", core, "/bin/true");
+        assertThat(other.status()).isEqualTo(1);
+        assertThat(other.out()).contains("executable /bin/true is not the program checkpointed (" + prog + ")");
+
+        byte[] b = Files.readAllBytes(prog);
+        b[12] ^= 1; // EI_PAD: a change in the first page that keeps it runnable
+        Files.write(prog, b);
+        Ckpt changed = Ckpt.run("verify", core);
+        assertThat(changed.status()).isEqualTo(1);
+        assertThat(changed.out()).isEqualTo(core + ": executable " + prog
+                + " changed since the checkpoint: its first 4096 bytes differ from the core\n");
+        assertThat(kinds(Ckpt.run("verify", "--json", core))).containsExactly("executable-changed");
+
+        Files.delete(prog);
+        Ckpt missing = Ckpt.run("verify", core);
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.out()).contains("executable " + prog + " is missing");
+        assertThat(kinds(Ckpt.run("verify", "--json", core))).containsExactly("executable-missing");
+    }
+
+    @Test
+    void ckptSaveImage_changedByMtime_andMissingCwd() throws Exception {
+        Path work = Files.createDirectory(tmp.resolve("work"));
+        Path prog = work.resolve("prog");
+        Files.copy(TestCores.linklist(), prog);
+        Path input = tmp.resolve("input");
+        Files.writeString(input, "100\n");
+        Path saved = Checkpoints.ckptSave(work, prog, "29", 5, input, "core.prog").core();
+        Path core = Files.move(saved, tmp.resolve("core.prog"));
+        // the program's stdout and stderr went to work/before.out, which the helper removed
+        Ckpt noOut = Ckpt.run("verify", "--json", core);
+        assertThat(kinds(noOut)).containsExactly("open-file-missing");
+        Files.createFile(work.resolve("before.out"));
+        Ckpt ok = Ckpt.run("verify", core);
+        assertThat(ok.status()).as(ok.out()).isZero();
+
+        // a copy of the program elsewhere, with its own mtime, is the same build
+        Path copy = tmp.resolve("copy-of-prog");
+        Files.copy(prog, copy);
+        Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(prog).toMillis() + 5000));
+        assertThat(Ckpt.run("verify", core, copy).status()).isZero();
+        assertThat(Ckpt.run("verify", core, "/bin/true").out()).contains("size ");
+
+        Files.setLastModifiedTime(prog, FileTime.fromMillis(Files.getLastModifiedTime(prog).toMillis() + 5000));
+        Ckpt touched = Ckpt.run("verify", core);
+        assertThat(touched.status()).isEqualTo(1);
+        assertThat(touched.out()).isEqualTo(core + ": executable " + prog
+                + " changed since the checkpoint: modified since the checkpoint\n");
+
+        Files.delete(prog);
+        Files.delete(work.resolve("before.out"));
+        Files.delete(work);
+        assertThat(kinds(Ckpt.run("verify", "--json", core))).containsExactly("executable-missing", "open-file-missing",
+                "cwd-missing");
+        assertThat(Ckpt.run("verify", core).out()).contains("working directory " + work + " is missing");
+    }
+
+    /** The shared gdb core, shrunk, with its notes passed through {@code edit}. */
+    Path variant(String name, UnaryOperator<List<byte[]>> edit) throws IOException {
+        CoreFile c = CoreFile.open(TestCores.sharedGdbLinklist());
+        Path p = tmp.resolve(name);
+        Files.write(p, TestCores.shrink(c, edit.apply(new ArrayList<>(TestCores.rawNotes(c))), 4096));
+        return p;
+    }
+
+    @Test
+    void shrunkCoreIsStillFine() throws IOException {
+        Path p = variant("same", n -> n);
+        Ckpt r = Ckpt.run("verify", p);
+        assertThat(r.status()).as(r.out()).isZero();
+    }
+
+    @Test
+    void aThreadTwiceIsNotAUsableCore() throws IOException {
+        CoreFile c = CoreFile.open(TestCores.sharedGdbLinklist());
+        Path p = variant("threads", notes -> {
+            for (int i = 0; i < notes.size(); i++) {
+                Note n = c.notes().get(i);
+                if (n.owner().equals("CORE") && n.type() == Note.NT_PRSTATUS) {
+                    notes.add(notes.get(i)); // a second thread
+                    break;
+                }
+            }
+            return notes;
+        });
+        Ckpt r = Ckpt.run("verify", p);
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("ckpt verify: " + p + ": thread " + c.threads().get(0).tid()
+                + " has two NT_PRSTATUS notes\n");
+    }
+
+    @Test
+    void foreignMachine() throws IOException {
+        assumeFalse(Verifier.cpuFlags().contains("amx_tile"), "this CPU has AMX");
+        assumeFalse(Verifier.cpuFlags().isEmpty(), "no /proc/cpuinfo flags");
+        CoreFile c = CoreFile.open(TestCores.sharedGdbLinklist());
+        Path p = variant("amx", notes -> {
+            for (int i = 0; i < notes.size(); i++) {
+                Note n = c.notes().get(i);
+                if (n.owner().equals("LINUX") && n.type() == Note.NT_X86_XSTATE) {
+                    byte[] raw = notes.get(i).clone();
+                    int desc = 12 + 8; // "LINUX\0" padded to 8
+                    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+                    b.putLong(desc + 464, b.getLong(desc + 464) | (3L << 17)); // XCR0: AMX tile state
+                    notes.set(i, raw);
+                }
+            }
+            return notes;
+        });
+        Ckpt r = Ckpt.run("verify", "--json", p);
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(kinds(r)).containsExactly("foreign-machine");
+        assertThat(Ckpt.run("verify", p).out()).contains("CPU state this machine lacks (amx_tile)");
+    }
+
+    @Test
+    void openFileMissing() throws IOException {
+        Path gone = tmp.resolve("gone.txt");
+        Path p = variant("files", notes -> {
+            notes.add(CkptNotes.version(1, 1, 1));
+            notes.add(CkptNotes.note(CkptImage.NT_FILES, CkptNotes.concat(
+                    CkptNotes.fileRecord(0, 0, 0, 2, 0, 0, "/dev/null"),
+                    CkptNotes.fileRecord(3, 02, 10, 1, 0, 3, gone.toString()),
+                    CkptNotes.fileRecord(4, 0, 0, 4, 0, 4, "pipe:[1]"))));
+            return notes;
+        });
+        Ckpt r = Ckpt.run("verify", p);
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).isEqualTo(p + ": open file (fd 3) " + gone + " is missing\n");
+        assertThat(kinds(Ckpt.run("verify", "--json", p))).containsExactly("open-file-missing");
+        Files.writeString(gone, "0123456789abc");
+        assertThat(Ckpt.run("verify", p).status()).isZero();
+    }
+
+    @Test
+    void notACore() throws IOException {
+        Path p = tmp.resolve("x");
+        Files.write(p, new byte[100]);
+        Ckpt r = Ckpt.run("verify", p);
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("ckpt verify: " + p + ": not an ELF file (bad magic)\n");
+    }
+
+    /** A real multi-threaded process (native-tests/threads) dumped by the kernel on SIGQUIT. */
+    @Test
+    void multiThreadedKernelCore() throws Exception {
+        Path work = Files.createDirectory(tmp.resolve("threads"));
+        ProcessBuilder pb = new ProcessBuilder(TestCores.withDefaultFilter(List.of("bash", "-c",
+                "ulimit -c unlimited; exec env --default-signal=QUIT \"$0\"", TestCores.nativeTest("threads").toString())))
+                .directory(work.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            java.util.concurrent.CompletableFuture<String> ready = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return out.readLine();
+                        } catch (IOException e) {
+                            return null;
+                        }
+                    });
+            assertThat(ready.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ready");
+            assertThat(TestCores.run(List.of("kill", "-QUIT", Long.toString(p.pid())), tmp, java.util.Map.of(), 10)
+                    .status()).isZero();
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(p.exitValue()).isEqualTo(128 + 3);
+        Path core;
+        try (java.util.stream.Stream<Path> l = Files.list(work)) {
+            core = l.filter(f -> f.getFileName().toString().startsWith("core")).findFirst().orElseThrow();
+        }
+        CoreFile c = CoreFile.open(core);
+        assertThat(c.threads()).hasSize(4); // main and three workers
+        assertThat(c.threads()).allMatch(t -> t.hasFpregset() && t.xstateSize() > 0);
+
+        Ckpt v = Ckpt.run("verify", core);
+        assertThat(v.status()).as(v.out()).isZero();
+        // restarted by the engine with stdin from /dev/null: main's read() sees EOF and finishes
+        dev.ckpt.testing.Run r = dev.ckpt.testing.Run.of(dev.ckpt.testing.Build.restart().toString(), "-n", "-w",
+                core.toString()).dir(work).go();
+        assertThat(r.exit).as("%s", r).isZero();
+        assertThat(r.out).contains("PASS threads");
+        JsonNode j = new ObjectMapper().readTree(Ckpt.run("inspect", "--json", core).out());
+        assertThat(j.get("threads")).hasSize(4);
+        assertThat(j.get("threads").get(0).get("tid").asLong()).isEqualTo(p.pid());
+        java.util.Set<String> stacks = new java.util.HashSet<>();
+        for (JsonNode t : j.get("threads")) {
+            stacks.add(t.get("registers").get("rsp").asText());
+        }
+        assertThat(stacks).as("each thread has its own stack").hasSize(4);
+    }
+}
