@@ -488,25 +488,32 @@ def _read_phdrs(f, path):
     return phdrs
 
 
+def _prstatus_notes(f, path):
+    """Yield (file offset of the desc, desc) of every CORE NT_PRSTATUS note of
+    the open core f, in file order."""
+    phdrs = _read_phdrs(f, path)
+    for i in range(0, len(phdrs), ELF_PHDR_SIZE):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
+        if p_type != PT_NOTE:
+            continue
+        f.seek(p_offset)
+        data = f.read(p_filesz)
+        pos = 0
+        while pos + 12 <= len(data):
+            namesz, descsz, n_type = struct.unpack_from("<III", data, pos)
+            desc = pos + 12 + _align(namesz, 4)
+            name = data[pos + 12:pos + 12 + namesz]
+            if name == b"CORE\0" and n_type == NT_PRSTATUS and descsz >= PRSTATUS_SIGHOLD_OFFSET + 8:
+                yield p_offset + desc, data[desc:desc + descsz]
+            pos = desc + _align(descsz, 4)
+
+
 def first_thread_in_core(path):
     """pr_pid of the first NT_PRSTATUS note of the core (the thread gdb wrote
     first, the one tools take as the current thread), or None."""
     with open(path, "rb") as f:
-        phdrs = _read_phdrs(f, path)
-        for i in range(0, len(phdrs), ELF_PHDR_SIZE):
-            p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
-            if p_type != PT_NOTE:
-                continue
-            f.seek(p_offset)
-            data = f.read(p_filesz)
-            pos = 0
-            while pos + 12 <= len(data):
-                namesz, descsz, n_type = struct.unpack_from("<III", data, pos)
-                desc = pos + 12 + _align(namesz, 4)
-                name = data[pos + 12:pos + 12 + namesz]
-                if name == b"CORE\0" and n_type == NT_PRSTATUS and descsz >= 36:
-                    return struct.unpack_from("<i", data, desc + PRSTATUS_PID_OFFSET)[0]
-                pos = desc + _align(descsz, 4)
+        for _, desc in _prstatus_notes(f, path):
+            return struct.unpack_from("<i", desc, PRSTATUS_PID_OFFSET)[0]
     return None
 
 
@@ -515,28 +522,14 @@ def fill_thread_masks(path, pid):
     NT_PRSTATUS): write each thread's real mask (SigBlk of
     /proc/PID/task/TID/status) into its note, in place, as a kernel core has it."""
     with open(path, "r+b") as f:
-        phdrs = _read_phdrs(f, path)
-        for i in range(0, len(phdrs), ELF_PHDR_SIZE):
-            p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
-            if p_type != PT_NOTE:
+        for offset, desc in list(_prstatus_notes(f, path)):
+            tid = struct.unpack_from("<i", desc, PRSTATUS_PID_OFFSET)[0]
+            try:
+                mask = int(_status(pid, tid)["SigBlk"], 16)
+            except (OSError, KeyError, ValueError):
                 continue
-            f.seek(p_offset)
-            data = f.read(p_filesz)
-            pos = 0
-            while pos + 12 <= len(data):
-                namesz, descsz, n_type = struct.unpack_from("<III", data, pos)
-                desc = pos + 12 + _align(namesz, 4)
-                name = data[pos + 12:pos + 12 + namesz]
-                if name == b"CORE\0" and n_type == NT_PRSTATUS and descsz >= PRSTATUS_SIGHOLD_OFFSET + 8:
-                    tid = struct.unpack_from("<i", data, desc + PRSTATUS_PID_OFFSET)[0]
-                    try:
-                        mask = int(_status(pid, tid)["SigBlk"], 16)
-                    except (OSError, KeyError, ValueError):
-                        mask = None
-                    if mask is not None:
-                        f.seek(p_offset + desc + PRSTATUS_SIGHOLD_OFFSET)
-                        f.write(struct.pack("<Q", mask))
-                pos = desc + _align(descsz, 4)
+            f.seek(offset + PRSTATUS_SIGHOLD_OFFSET)
+            f.write(struct.pack("<Q", mask))
 
 
 def encode_note(note_type, desc):

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ckpt", mixinStandardHelpOptions = true, version = "ckpt 0.1.0",
         description = "Checkpoint a running Linux x86-64 process into an ELF core file, and restart it.",
-        subcommands = {InspectCommand.class, VerifyCommand.class, RestartCommand.class})
+        subcommands = {GdbCommand.class, DumpCommand.class, InspectCommand.class, VerifyCommand.class,
+                RestartCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -14,8 +14,8 @@ import picocli.CommandLine.Parameters;
 /** {@code ckpt verify CORE [EXECUTABLE]}: can this checkpoint be restarted here? */
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check whether a checkpoint can be restarted on this machine: the executable and",
-            "the mapped and open files exist and match, the working directory exists, the process",
-            "was single-threaded, and this CPU has the state the core holds.",
+            "the mapped and open files exist and match, the working directory exists, every thread",
+            "is in the core, and this CPU has the state the core holds.",
             "Exit status: 0 no problem, 1 problems (listed), 2 not a usable core."})
 public final class VerifyCommand extends CoreCommand implements Callable<Integer> {
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +13,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,18 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * library's handler. gdb takes no part in the checkpoint itself. "static" is
  * left out: a static program never loads a preloaded library.
  */
-class FeatureProgramsSavefdsIT {
+class FeatureProgramsSavefdsIT extends ChildTracking {
     static final Duration LIMIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
-
-    final List<Child> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(Child::close);
-    }
 
     @ParameterizedTest(name = "{0} through libsavefds.so")
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",

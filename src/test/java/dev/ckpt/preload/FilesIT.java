@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,27 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  * as an uninterrupted run, also when the saved file list is edited to point at
  * a moved file; a deleted file stops the restart with a clear error.
  */
-class FilesIT {
+class FilesIT extends ChildTracking {
     static final Duration LIMIT = Duration.ofSeconds(30);
     static final List<String> OUTPUTS = List.of("out.txt", "log.txt", "shared.txt", "in.txt");
 
     @TempDir
     Path plain;
 
-    @TempDir
-    Path dir;
-
-    final List<Child> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(Child::close);
-    }
-
-    Child track(Child c) {
-        children.add(c);
-        return c;
-    }
 
     static String program() {
         return Child.nativeTest("files").toString();

@@ -15,9 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,24 +24,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * readelf: what a signal leaves behind, and that standard tools read it. The
  * restart side is in {@link SavefdsRestartIT} and {@link FilesIT}.
  */
-class SavefdsIT {
+class SavefdsIT extends ChildTracking {
     static final Duration LIMIT = Duration.ofSeconds(30);
     static final Map<String, String> FAST = Map.of("FPRINTF_DELAY_MS", "300");
 
-    @TempDir
-    Path dir;
-
-    final List<Child> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(Child::close);
-    }
-
-    Child track(Child c) {
-        children.add(c);
-        return c;
-    }
 
     /** fprintf FILE 6 under the library, SIGQUIT after about three numbers; returns its pid. */
     long checkpointFprintf(String file, String coreLimit) throws Exception {

@@ -9,34 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed's second walkthrough, end to end: a program under libsavefds.so is
  * checkpointed by a signal, and target/bin/restart carries it on "as if the
  * process never stopped".
  */
-class SavefdsRestartIT {
+class SavefdsRestartIT extends ChildTracking {
     static final Duration LIMIT = Duration.ofSeconds(30);
     static final Map<String, String> FAST = Map.of("FPRINTF_DELAY_MS", "300");
     static final String ONE_TO_SIX = "1\n2\n3\n4\n5\n6\n";
 
-    @TempDir
-    Path dir;
-
-    final List<Child> children = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        children.forEach(Child::close);
-    }
-
-    Child track(Child c) {
-        children.add(c);
-        return c;
-    }
 
     /** {@code restart OPTIONS... fprintf CORE} in the test directory, with its own stdio pipes. */
     Child restart(Path core, String... options) throws Exception {
