@@ -49,7 +49,7 @@ final class GcoreWithFdFile implements CheckpointMethod {
     }
 
     /** Waits until /proc/PID/status says the process is stopped; false when it ended. */
-    private static boolean waitStopped(long pid) throws InterruptedException {
+    static boolean waitStopped(long pid) throws InterruptedException {
         long until = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < until) {
             String state;

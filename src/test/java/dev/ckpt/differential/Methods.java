@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Named;
 final class Methods {
     private Methods() {}
 
-    static final List<CheckpointMethod> ALL = List.of(new AttachCkptSave(), new GcoreWithFdFile(), new SignalSavefds());
+    static final List<CheckpointMethod> ALL = List.of(new AttachCkptSave(), new GcoreWithFdFile(), new SignalSavefds(),
+            new CkptDumpKill());
 
     /** The methods {@code -Dckpt.methods=a,b} selects (all when unset), named for test names. */
     static Stream<Named<CheckpointMethod>> selected() {

@@ -59,6 +59,7 @@ final class Programs {
             new Program("xz-T2", (in, w) -> List.of("xz", "-T2", "-1", "-c", in.text(4 * MB).toString()))
                     .leftOutBy("ckpt-save", Programs.AVX512_OF_OTHER_THREADS)
                     .leftOutBy("gcore+fdfile", Programs.AVX512_OF_OTHER_THREADS)
+                    .leftOutBy("ckpt-dump", Programs.AVX512_OF_OTHER_THREADS)
                     .refusedBy("savefds", "the process had [0-9]+ threads, the core holds [0-9]+ \\(libsavefds.so"
                             + " leaves out threads that block every signal\\); restoring it without them is not supported"));
 
