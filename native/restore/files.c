@@ -202,7 +202,9 @@ int files_install(const struct fdset *s, int core_src, int core_fd, int *errfd, 
 		if (fd < 0) {
 			int o = open(e->path, (e->flags & REOPEN_FLAGS) | O_NOCTTY | O_CLOEXEC);
 			if (o < 0) { *bad = e->path; return -1; }
-			if (e->kind == CKPT_FILE_REG && !(e->flags & O_APPEND) &&
+			/* a directory's position too: a program reading it with getdents64
+			 * goes on after the entries it has had (ext4 keeps a hash there) */
+			if ((e->kind == CKPT_FILE_REG || e->kind == CKPT_FILE_DIR) && !(e->flags & O_APPEND) &&
 			    lseek(o, e->offset, SEEK_SET) < 0) { *bad = e->path; return -1; }
 			if (e->kind == CKPT_FILE_REG && (e->flags & O_APPEND))
 				(void)lseek(o, e->offset, SEEK_SET);

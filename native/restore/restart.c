@@ -836,6 +836,15 @@ int main(int argc, char **argv)
 		core_close(&c);
 		return EXIT_BAD_INPUT;
 	}
+	/* The VERSION note counts the threads a writer could not put in the core
+	 * (libsavefds.so leaves out threads that block every signal): restored
+	 * without them, the process would run on with threads missing. */
+	if (c.ckpt.version != NULL && c.ckpt.version->nthreads > c.nthreads) {
+		log_error("%s: the process had %u threads, the core holds %zu (libsavefds.so leaves out threads "
+			  "that block every signal); restoring it without them is not supported", o.core,
+			  (unsigned)c.ckpt.version->nthreads, c.nthreads);
+		return EXIT_BAD_INPUT;
+	}
 	if (o.exe) {
 		if (realpath(o.exe, exebuf) == NULL || access(exebuf, X_OK) != 0) {
 			log_error("%s: %s", o.exe, strerror(errno));
