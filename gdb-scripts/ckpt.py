@@ -632,6 +632,44 @@ def _fsync_dir(path):
         os.close(fd)
 
 
+def _no_space(directory):
+    """'No space left on device (...)' when the file system of directory is
+    (nearly) full, else None. gcore only warns when a write fails."""
+    try:
+        st = os.statvfs(directory)
+    except OSError:
+        return None
+    free = st.f_bavail * st.f_frsize
+    if free < (1 << 20):
+        return "No space left on device (%d KiB free in %s)" % (free >> 10, directory)
+    return None
+
+
+def _with_reason(reason):
+    return ": " + reason if reason else ""
+
+
+def _check_complete(tmp, path, directory):
+    """gcore warns, but goes on, when it cannot write: check that the core
+    holds every segment its program headers promise."""
+    size = os.path.getsize(tmp)
+    try:
+        with open(tmp, "rb") as f:
+            phdrs = _read_phdrs(f, path)
+    except CkptError:
+        reason = _no_space(directory)
+        if reason:
+            raise CkptError("%s: gcore could not write the core: %s" % (path, reason))
+        raise
+    need = 0
+    for i in range(0, len(phdrs), ELF_PHDR_SIZE):
+        _, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
+        need = max(need, p_offset + p_filesz)
+    if need > size:
+        raise CkptError("%s: gcore wrote an incomplete core (%d of %d bytes)%s"
+                        % (path, size, need, _with_reason(_no_space(directory))))
+
+
 def save_checkpoint(path):
     """Write a checkpoint image of the selected inferior to path, atomically,
     mode 0600. Returns (bytes written, CKPT notes written). Raises CkptError."""
@@ -653,9 +691,12 @@ def save_checkpoint(path):
         try:
             gdb.execute("gcore " + tmp, to_string=True)
         except gdb.error as e:
-            raise CkptError("%s: gcore failed: %s" % (path, str(e).splitlines()[0]))
+            raise CkptError("%s: gcore failed: %s" % (path, _no_space(directory) or str(e).splitlines()[0]))
+        except UnicodeDecodeError:   # gdb's own message about a failed write, cut short
+            raise CkptError("%s: gcore failed: %s" % (path, _no_space(directory) or "it could not write the core"))
         if not os.path.isfile(tmp):
-            raise CkptError("%s: gcore wrote no file" % path)
+            raise CkptError("%s: gcore wrote no file%s" % (path, _with_reason(_no_space(directory))))
+        _check_complete(tmp, path, directory)
         fill_thread_masks(tmp, inferior.pid)
         core_thread = _core_thread(inferior, tmp, thread)
         tids = core_tids(tmp)

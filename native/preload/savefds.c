@@ -190,7 +190,7 @@ static int write_core(const char **what)
 	make_names("core", sf.pid);
 	int fd = open_tmp();
 	if (fd < 0) {
-		*what = tmpname;
+		*what = finalname;   /* the name the user looks for, not the temporary one */
 		return fd;
 	}
 	int err = sf_write_core(fd, what);
@@ -335,12 +335,8 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 	sf_thread_regs(&sf.threads[0], ctx);
 	stop_threads(sig);
 
+	char core_name[sizeof finalname];
 	int err = sf_gather_fds(&what);
-	if (err == 0) {
-		err = write_filedescriptors();
-		if (err)
-			what = "filedescriptors";
-	}
 	if (err == 0)
 		err = sf_gather_maps(&what);
 	if (err == 0) {
@@ -348,13 +344,21 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 		what = NULL;
 		err = write_core(&what);
 	}
+	/* The list of files is replaced only once the core it belongs to is
+	 * complete: a failed checkpoint leaves an earlier pair as it was. */
+	if (err == 0) {
+		m_copy(core_name, finalname, sizeof core_name);
+		err = write_filedescriptors();
+		if (err)
+			what = "filedescriptors";
+	}
 	if (err == 0) {
 		sync_cwd();
 		if (verbose) {
 			char *m = linebuf; /* free again once filedescriptors is written */
 			struct strbuf b = { m, 0, 128, 0 };
 			sb_puts(&b, "wrote filedescriptors and ");
-			sb_puts(&b, finalname);
+			sb_puts(&b, core_name);
 			say(m, NULL, 0);
 		}
 	} else {

@@ -106,6 +106,9 @@ class CheckpointFaultsIT {
         Process p = fprintf(dir, Map.of());
         Run gdb = ckptSave(p, image, "detach");
         assertThat(gdb.err).as("%s", gdb).containsPattern("(?m)^ckpt-save: .+$").doesNotContain("ckpt-save: wrote");
+        // regression: the message named a vanished temporary file, or a UnicodeDecodeError, not the reason
+        assertThat(gdb.err).as("%s", gdb).containsPattern("(?m)^ckpt-save: " + java.util.regex.Pattern.quote(image.toString())
+                + ": .*No space left on device");
         assertThat(image).hasContent("older image\n");
         assertThat(names(full)).as("no temporary file left").containsExactly("img");
         finishesNormally(p);
@@ -189,6 +192,20 @@ class CheckpointFaultsIT {
         assertThat(Files.readString(dir.resolve("fprintf.err")))
                 .matches("libsavefds: checkpoint failed: [^\\n]*No space left on device\n");
         assertThat(names(full)).as("no core, no temporary file").noneMatch(n -> n.startsWith("core.") || n.startsWith("."));
+    }
+
+    /** Regression: libsavefds.so replaced filedescriptors before finding it could not write the core. */
+    @Test
+    void aFailedLibsavefdsCheckpointLeavesTheEarlierFiledescriptorsAsItWas() throws Exception {
+        Path full = tmpfs("full2", "size=64k");
+        String earlier = "3 : /earlier/checkpoint : 12 : 0100001\n";
+        Files.writeString(full.resolve("filedescriptors"), earlier);
+        Process p = fprintf(full, Map.of("LD_PRELOAD", Build.target().resolve("lib/libsavefds.so").toString(),
+                "CKPT_SIGNAL", "USR1"));
+        Run.of("kill", "-USR1", Long.toString(p.pid())).timeout(Duration.ofSeconds(10)).go();
+        finishesNormally(p);
+        assertThat(Files.readString(dir.resolve("fprintf.err"))).contains("checkpoint failed");
+        assertThat(Files.readString(full.resolve("filedescriptors"))).isEqualTo(earlier);
     }
 
     @Test

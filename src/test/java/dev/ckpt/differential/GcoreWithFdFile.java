@@ -27,6 +27,20 @@ final class GcoreWithFdFile implements CheckpointMethod {
         return "gcore+fdfile";
     }
 
+    /**
+     * gdb's own core cannot carry AVX-512 registers on this kind of CPU (its XSTATE
+     * note has the old fixed layout: zmm16-31, the upper halves of zmm0-15 and k0-7
+     * read as zeros), and glibc's memcpy uses them wherever the CPU has them: a
+     * program stopped inside such a memcpy would resume with zeros (seen with zstd
+     * and xz -T2). A plain gcore is only exact for a program that does not use
+     * AVX-512, so this method runs the programs with glibc's AVX-512 code turned
+     * off (docs/LIMITS.md). The other methods keep the full XSAVE area.
+     */
+    @Override
+    public Map<String, String> environment() {
+        return Map.of("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX512CD");
+    }
+
     @Override
     public List<String> checkpoint(Process program, Path work, Path images) throws Exception {
         long pid = program.pid();

@@ -57,20 +57,9 @@ final class Programs {
             // xz's workers block every signal: libsavefds.so cannot ask them for their
             // registers, leaves them out of its core, and restart refuses that core
             new Program("xz-T2", (in, w) -> List.of("xz", "-T2", "-1", "-c", in.text(4 * MB).toString()))
-                    .leftOutBy("gcore+fdfile", Programs.NO_AVX512_IN_GCORE)
+
                     .refusedBy("savefds", "the process had [0-9]+ threads, the core holds [0-9]+ \\(libsavefds.so"
                             + " leaves out threads that block every signal\\); restoring it without them is not supported"));
-
-    /**
-     * Found by this suite: gdb cores hold no AVX-512 state on this kind of CPU (AMD
-     * with AVX-512: gdb writes the old 0xa80-byte XSAVE layout), so a worker thread
-     * stopped inside glibc's __memcpy_avx512_unaligned_erms (between loading zmm16 and
-     * storing it) resumes with zmm16 = 0 and copies 64 zero bytes: xz -T2's output
-     * differed in about one case in ten. ckpt-save (and so ckpt dump) now writes every
-     * thread's XSAVE area as read with ptrace; a plain gcore cannot.
-     */
-    static final String NO_AVX512_IN_GCORE = "a plain gcore holds no AVX-512 registers (zmm16-31) on this CPU:"
-            + " xz -T2's workers copy zeros when stopped inside glibc's AVX-512 memcpy";
 
     /** The programs {@code -Dckpt.programs=a,b} selects (all when unset). */
     static Stream<Program> selected(List<Program> all) {

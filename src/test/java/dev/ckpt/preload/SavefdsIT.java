@@ -335,6 +335,6 @@ class SavefdsIT extends ChildTracking {
         p.awaitErr("2\n", LIMIT);
         Child.signal(p.pid(), "QUIT");
         assertThat(p.waitFor(LIMIT)).isEqualTo(131);
-        assertThat(p.err()).containsPattern("\nlibsavefds: checkpoint failed: filedescriptors: [A-Za-z ]+\n$");
+        assertThat(p.err()).containsPattern("\nlibsavefds: checkpoint failed: core\\.[0-9]+: [A-Za-z ]+\n$");
     }
 }

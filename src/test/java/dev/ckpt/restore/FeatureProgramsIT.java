@@ -35,12 +35,12 @@ class FeatureProgramsIT {
 
     static Stream<Arguments> kernelCores() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "avx512",
-                "sigmask", "mthreads").map(Arguments::of);
+                "sigmask", "mthreads", "workerzmm").map(Arguments::of);
     }
 
     static Stream<Arguments> ckptImages() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "avx512",
-                "sigmask", "sighandler", "cwd", "state", "mthreads").map(Arguments::of);
+                "sigmask", "sighandler", "cwd", "state", "mthreads", "workerzmm").map(Arguments::of);
     }
 
     @ParameterizedTest(name = "{0} through ckpt-save (gcore + CKPT notes)")
