@@ -48,6 +48,7 @@
 struct options {
 	const char *exe, *core;
 	const char *filedes;       /* -f: text file of open files */
+	int filedes_default;       /* -f without an attached FILE */
 	int nostop, wait, select, skip_missing, same_pid;
 	uint64_t breakpoint;       /* -b */
 };
@@ -76,7 +77,8 @@ static void usage(FILE *f)
 		"usage: restart [options] [EXECUTABLE] CORE\n"
 		"Restart a process from an ELF core file (gdb gcore, kernel core, libsavefds.so).\n"
 		"  -b, --breakpoint=ADDR  stop the restored process when it reaches ADDR (left stopped, as without -n)\n"
-		"  -f, --filedes[=FILE]   reopen the files listed in FILE (default: filedescriptors)\n"
+		"  -f, --filedes[=FILE]   reopen the files listed in FILE (default: filedescriptors);\n"
+		"                         `-f FILE EXECUTABLE CORE` works too\n"
 		"  -k, --skip-missing     leave out saved files that no longer exist\n"
 		"  -n, --nostop           let the restored process run (default: leave it stopped with SIGSTOP)\n"
 		"  -p, --same-pid         give it its old pid back (needs the pid free and CAP_CHECKPOINT_RESTORE)\n"
@@ -110,7 +112,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
-		case 'f': o->filedes = optarg ? optarg : "filedescriptors"; break;
+		case 'f':
+			o->filedes = optarg ? optarg : "filedescriptors";
+			o->filedes_default = optarg == NULL;
+			break;
 		case 'k': o->skip_missing = 1; break;
 		case 'n': o->nostop = 1; break;
 		case 'p': o->same_pid = 1; break;
@@ -127,6 +132,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	} else if (argc - optind == 2) {
 		o->exe = argv[optind];
 		o->core = argv[optind + 1];
+	} else if (argc - optind == 3 && o->filedes_default) {
+		/* `restart -f FILE EXECUTABLE CORE`: the list of files given apart */
+		o->filedes = argv[optind];
+		o->exe = argv[optind + 1];
+		o->core = argv[optind + 2];
 	} else {
 		usage(stderr);
 		return -1;

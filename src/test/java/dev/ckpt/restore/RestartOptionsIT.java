@@ -97,6 +97,20 @@ class RestartOptionsIT {
     }
 
     @Test
+    void theFileListMayFollowMinusFAsAWordOfItsOwnBeforeExecutableAndCore() throws Exception {
+        Path list = Files.writeString(dir.resolve("files.txt"), "# no files but 0-2\n");
+        Run r = Checkpoints.restart(dir, "-n", "-w", "-f", list.toString(), Build.example("linklist").toString(),
+                core.toString());
+        assertThat(r.exit).as("%s", r).isZero();
+        assertThat(r.out).isEqualTo(expected);
+        Run missing = Checkpoints.restart(dir, "-n", "-w", "-f", dir.resolve("nope.txt").toString(),
+                Build.example("linklist").toString(), core.toString());
+        assertThat(missing.exit).isEqualTo(2);
+        assertThat(missing.err).contains(dir.resolve("nope.txt").toString()).contains("No such file");
+        assertThat(missing.out).isEmpty();
+    }
+
+    @Test
     void waitPassesOnTheExitStatusAndDeathBySignal() throws Exception {
         Run normal = Checkpoints.restart(dir, "-n", "-w", core.toString());
         assertThat(normal.exit).isZero();
