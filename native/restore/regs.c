@@ -15,8 +15,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/ptrace.h>
-#include <sys/uio.h>
 
 #define XSAVE_MAX        16384
 #define XSAVE_HDR        512
@@ -29,7 +27,6 @@
 static int restore_xstate(struct tracee *t, const struct core *c, const struct core_thread *th)
 {
 	static uint8_t live[XSAVE_MAX];
-	struct iovec iov = { live, sizeof live };
 	const uint8_t *src = NULL;
 	size_t src_len = 0, live_len;
 	uint64_t src_bv, supported, bv;
@@ -44,13 +41,9 @@ static int restore_xstate(struct tracee *t, const struct core *c, const struct c
 	} else {
 		return 0;
 	}
-	if (ptrace(PTRACE_GETREGSET, t->pid, NT_X86_XSTATE, &iov) != 0) {
-		/* no XSAVE: the legacy area alone */
-		if (ptrace(PTRACE_SETFPREGS, t->pid, 0, src) != 0)
-			return log_errno("ptrace(SETFPREGS)");
-		return 0;
-	}
-	live_len = iov.iov_len;
+	live_len = sizeof live;
+	if (remote_get_xstate(t, live, &live_len) != 0)
+		return remote_set_fpregs(t, src);       /* no XSAVE: the legacy area alone */
 	memcpy(&supported, live + XSAVE_SW_BYTES, 8);
 	memcpy(live, src, XSAVE_SW_BYTES);              /* x87, MXCSR, xmm0-15 */
 	src_bv = 3;                                      /* x87 | SSE */
@@ -80,10 +73,7 @@ static int restore_xstate(struct tracee *t, const struct core *c, const struct c
 	}
 	memcpy(live + XSAVE_HDR, &bv, 8);
 	memset(live + XSAVE_HDR + 8, 0, 56);            /* xcomp_bv and reserved */
-	iov.iov_len = live_len;
-	if (ptrace(PTRACE_SETREGSET, t->pid, NT_X86_XSTATE, &iov) != 0)
-		return log_errno("ptrace(SETREGSET, NT_X86_XSTATE)");
-	return 0;
+	return remote_set_xstate(t, live, live_len);
 }
 
 int regs_restore(struct tracee *t, const struct core *c, const struct core_thread *th)
@@ -96,7 +86,5 @@ int regs_restore(struct tracee *t, const struct core *c, const struct core_threa
 		r.rax = (uint64_t)-ERESTARTNOINTR;
 	if (restore_xstate(t, c, th) != 0)
 		return -1;
-	if (ptrace(PTRACE_SETREGS, t->pid, 0, &r) != 0)
-		return log_errno("ptrace(SETREGS)");
-	return 0;
+	return remote_setregs(t, &r);
 }

@@ -1,15 +1,16 @@
 /*
- * remote.c - injecting system calls into a ptrace-stopped tracee.
+ * remote.c - ptrace, and system calls injected into a stopped tracee.
  *
  * The first call is made by writing a `syscall` instruction over the current
  * instruction (the tracee sits at the post-exec stop, at the entry of ld.so or
- * of a static program), which maps a scratch page; the original bytes are put
- * back at once. Every later call runs from the scratch page: rip = scratch,
- * rax = number, arguments in rdi rsi rdx r10 r8 r9, one single step.
+ * of a static program), which maps the scratch area; the original bytes are
+ * put back at once. Every later call runs from the scratch area: rip =
+ * scratch, rax = number, arguments in rdi rsi rdx r10 r8 r9, one single step.
  */
 #include "remote.h"
 #include "log.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,26 +19,74 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef PTRACE_SETSIGMASK
+#define PTRACE_SETSIGMASK 0x420b
+#endif
+
 static const uint8_t syscall_insn[] = { 0x0f, 0x05, 0xcc, 0xcc };
+
+int remote_traceme(void)
+{
+	return ptrace(PTRACE_TRACEME, 0, 0, 0) == 0 ? 0 : -errno;
+}
+
+static void counters(struct tracee *t)
+{
+	t->nsyscalls = &t->own_nsyscalls;
+	t->nstops = &t->own_nstops;
+}
+
+static int wait_stop(struct tracee *t, int *status)
+{
+	while (waitpid(t->pid, status, __WALL) < 0)
+		if (errno != EINTR)
+			return log_errno("waitpid");
+	(*t->nstops)++;
+	return 0;
+}
 
 int remote_attach_exec(struct tracee *t, pid_t pid)
 {
 	char path[64];
 	memset(t, 0, sizeof *t);
+	counters(t);
 	t->pid = pid;
 	t->memfd = -1;
+	(*t->nstops)++;                 /* the post-exec stop, waited for by the caller */
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL) != 0)
 		return log_errno("ptrace(SETOPTIONS)");
-	if (ptrace(PTRACE_GETREGS, pid, 0, &t->base) != 0)
-		return log_errno("ptrace(GETREGS)");
+	if (remote_getregs(t, &t->base) != 0)
+		return -1;
 	snprintf(path, sizeof path, "/proc/%d/mem", pid);
 	t->memfd = open(path, O_RDWR | O_CLOEXEC);
 	if (t->memfd < 0)
 		return log_errno("open %s", path);
 	return 0;
+}
+
+int remote_trace_clones(struct tracee *t)
+{
+	if (ptrace(PTRACE_SETOPTIONS, t->pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE) != 0)
+		return log_errno("ptrace(SETOPTIONS)");
+	return 0;
+}
+
+int remote_attach_clone(struct tracee *t, const struct tracee *parent, pid_t tid)
+{
+	int status;
+	*t = *parent;
+	t->pid = tid;
+	if (wait_stop(t, &status) != 0)
+		return -1;
+	if (!WIFSTOPPED(status)) {
+		log_error("thread %d ended as it started (status 0x%x)", tid, status);
+		return -1;
+	}
+	return remote_getregs(t, &t->base);
 }
 
 int remote_write(struct tracee *t, raddr addr, const void *buf, size_t len)
@@ -56,41 +105,122 @@ int remote_read(struct tracee *t, raddr addr, void *buf, size_t len)
 	return 0;
 }
 
-raddr remote_stage(struct tracee *t, size_t off, const void *buf, size_t len)
+void remote_scope_begin(struct tracee *t, struct rscope *s)
 {
-	raddr a = RADDR(t->scratch.v + SCRATCH_DATA + off);
-	if (SCRATCH_DATA + off + len > SCRATCH_SIZE || remote_write(t, a, buf, len) != 0)
+	s->t = t;
+	s->mark = t->stage_top;
+}
+
+raddr remote_push(struct rscope *s, const void *buf, size_t len)
+{
+	struct tracee *t = s->t;
+	size_t off = (t->stage_top + 15) & ~(size_t)15;
+	raddr a = RADDR(t->scratch.v + SCRATCH_STAGE + off);
+	if (t->scratch.v == 0 || off + len > STAGE_SIZE) {
+		log_error("no room for %zu bytes of data in the new process's scratch area", len);
 		return RADDR(0);
+	}
+	if (remote_write(t, a, buf, len) != 0)
+		return RADDR(0);
+	t->stage_top = off + len;
 	return a;
 }
 
-/* Single-steps the syscall instruction at regs->rip; returns 0 and the new registers. */
-static int step_syscall(struct tracee *t, struct user_regs_struct *regs)
+void remote_scope_end(struct rscope *s)
 {
-	uint64_t want = regs->rip + 2;
-	int status;
+	s->t->stage_top = s->mark;
+}
+
+int remote_getregs(struct tracee *t, struct user_regs_struct *regs)
+{
+	if (ptrace(PTRACE_GETREGS, t->pid, 0, regs) != 0)
+		return log_errno("ptrace(GETREGS) of %d", t->pid);
+	return 0;
+}
+
+int remote_setregs(struct tracee *t, const struct user_regs_struct *regs)
+{
 	if (ptrace(PTRACE_SETREGS, t->pid, 0, regs) != 0)
-		return log_errno("ptrace(SETREGS)");
+		return log_errno("ptrace(SETREGS) of %d", t->pid);
+	return 0;
+}
+
+int remote_get_xstate(struct tracee *t, void *buf, size_t *len)
+{
+	struct iovec iov = { buf, *len };
+	if (ptrace(PTRACE_GETREGSET, t->pid, NT_X86_XSTATE, &iov) != 0)
+		return -1;
+	*len = iov.iov_len;
+	return 0;
+}
+
+int remote_set_xstate(struct tracee *t, void *buf, size_t len)
+{
+	struct iovec iov = { buf, len };
+	if (ptrace(PTRACE_SETREGSET, t->pid, NT_X86_XSTATE, &iov) != 0)
+		return log_errno("ptrace(SETREGSET, NT_X86_XSTATE)");
+	return 0;
+}
+
+int remote_set_fpregs(struct tracee *t, const void *fxsave)
+{
+	if (ptrace(PTRACE_SETFPREGS, t->pid, 0, fxsave) != 0)
+		return log_errno("ptrace(SETFPREGS)");
+	return 0;
+}
+
+int remote_set_sigmask(struct tracee *t, uint64_t mask)
+{
+	mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+	if (ptrace(PTRACE_SETSIGMASK, t->pid, sizeof mask, &mask) != 0)
+		return log_errno("ptrace(SETSIGMASK)");
+	return 0;
+}
+
+int remote_cont(struct tracee *t, int sig, int *status)
+{
+	if (ptrace(PTRACE_CONT, t->pid, 0, sig) != 0)
+		return log_errno("ptrace(CONT) of %d", t->pid);
+	return wait_stop(t, status);
+}
+
+int remote_detach(struct tracee *t, int sig)
+{
+	if (ptrace(PTRACE_DETACH, t->pid, 0, sig) != 0)
+		return log_errno("ptrace(DETACH) of %d", t->pid);
+	return 0;
+}
+
+/* Runs the tracee from REGS until rip reaches WANT (after a single step or a
+ * trap); returns 0 and the registers there. Signals on the way are dropped. */
+static int run_until(struct tracee *t, struct user_regs_struct *regs, uint64_t want, int step)
+{
+	int status;
+	if (remote_setregs(t, regs) != 0)
+		return -1;
 	for (;;) {
-		if (ptrace(PTRACE_SINGLESTEP, t->pid, 0, 0) != 0)
-			return log_errno("ptrace(SINGLESTEP)");
-		if (waitpid(t->pid, &status, __WALL) < 0)
-			return log_errno("waitpid");
+		if (ptrace(step ? PTRACE_SINGLESTEP : PTRACE_CONT, t->pid, 0, 0) != 0)
+			return log_errno(step ? "ptrace(SINGLESTEP)" : "ptrace(CONT)");
+		if (wait_stop(t, &status) != 0)
+			return -1;
 		if (!WIFSTOPPED(status)) {
 			log_error("restored process ended while being set up (status 0x%x)", status);
 			return -1;
 		}
 		if (status >> 16)     /* a ptrace event (clone) inside the call: it has not returned yet */
 			continue;
-		if (ptrace(PTRACE_GETREGS, t->pid, 0, regs) != 0)
-			return log_errno("ptrace(GETREGS)");
+		if (remote_getregs(t, regs) != 0)
+			return -1;
 		if (regs->rip == want)
-			break;
-		/* a signal arrived before the instruction ran: drop it and step again */
-		log_debug("signal %d during setup dropped", WSTOPSIG(status));
+			return 0;
+		if (!step && WSTOPSIG(status) != SIGTRAP)
+			log_debug("signal %d during setup dropped", WSTOPSIG(status));
+		else if (!step) {
+			log_error("restorer trapped at 0x%lx, not at its end", (unsigned long)regs->rip);
+			return -1;
+		} else
+			log_debug("signal %d during setup dropped", WSTOPSIG(status));
 	}
-	t->nsyscalls++;
-	return 0;
 }
 
 long remote_syscall(struct tracee *t, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -101,12 +231,27 @@ long remote_syscall(struct tracee *t, long nr, uint64_t a1, uint64_t a2, uint64_
 	r.rax = (uint64_t)nr;
 	r.orig_rax = (uint64_t)-1;
 	r.rdi = a1; r.rsi = a2; r.rdx = a3; r.r10 = a4; r.r8 = a5; r.r9 = a6;
-	if (step_syscall(t, &r) != 0)
+	if (run_until(t, &r, r.rip + 2, 1) != 0)
 		return -ENOTRECOVERABLE;
+	(*t->nsyscalls)++;
 	return (long)r.rax;
 }
 
-int remote_map_scratch(struct tracee *t, uint64_t addr)
+int remote_call(struct tracee *t, raddr entry, raddr trap, raddr stack, uint64_t arg, uint64_t *result)
+{
+	struct user_regs_struct r = t->base;
+	r.rip = entry.v;
+	r.rsp = stack.v & ~15ull;
+	r.rdi = arg;
+	r.orig_rax = (uint64_t)-1;
+	r.eflags &= ~0x100ull;             /* no trap flag */
+	if (run_until(t, &r, trap.v, 0) != 0)
+		return -1;
+	*result = r.rax;
+	return 0;
+}
+
+int remote_map_scratch(struct tracee *t, uint64_t addr, uint64_t size)
 {
 	struct user_regs_struct r = t->base;
 	uint8_t saved[sizeof syscall_insn];
@@ -119,13 +264,14 @@ int remote_map_scratch(struct tracee *t, uint64_t addr)
 	r.rax = SYS_mmap;
 	r.orig_rax = (uint64_t)-1;
 	r.rdi = addr;
-	r.rsi = SCRATCH_SIZE;
+	r.rsi = size;
 	r.rdx = PROT_READ | PROT_WRITE | PROT_EXEC;
 	r.r10 = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
 	r.r8 = (uint64_t)-1;
 	r.r9 = 0;
-	if (step_syscall(t, &r) != 0)
+	if (run_until(t, &r, r.rip + 2, 1) != 0)
 		return -1;
+	(*t->nsyscalls)++;
 	res = (long)r.rax;
 	if (remote_write(t, RADDR(t->base.rip), saved, 2) != 0)
 		return -1;
@@ -135,12 +281,14 @@ int remote_map_scratch(struct tracee *t, uint64_t addr)
 		return -1;
 	}
 	t->scratch = RADDR(addr);
+	t->scratch_size = size;
+	t->stage_top = 0;
 	return remote_write(t, t->scratch, syscall_insn, sizeof syscall_insn);
 }
 
 int remote_unmap_scratch(struct tracee *t)
 {
-	long r = remote_syscall(t, SYS_munmap, t->scratch.v, SCRATCH_SIZE, 0, 0, 0, 0);
+	long r = remote_syscall(t, SYS_munmap, t->scratch.v, t->scratch_size, 0, 0, 0, 0);
 	if (r != 0) {
 		log_error("munmap of the scratch page failed: %s", strerror((int)-r));
 		return -1;

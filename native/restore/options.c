@@ -1,0 +1,81 @@
+/* options.c - restart's command line. */
+#include "log.h"
+#include "restore.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: restart [options] [EXECUTABLE] CORE\n"
+		"Restart a process from an ELF core file (gdb gcore, kernel core, libsavefds.so).\n"
+		"  -b, --breakpoint=ADDR  stop the restored process when it reaches ADDR (left stopped, as without -n)\n"
+		"  -f, --filedes[=FILE]   reopen the files listed in FILE (default: filedescriptors);\n"
+		"                         `-f FILE EXECUTABLE CORE` works too\n"
+		"  -k, --skip-missing     leave out saved files that no longer exist\n"
+		"  -n, --nostop           let the restored process run (default: leave it stopped with SIGSTOP)\n"
+		"  -p, --same-pid         give it its old pid back (needs the pid free and CAP_CHECKPOINT_RESTORE)\n"
+		"  -s, --select           ask, region by region, which memory to restore\n"
+		"  -V, --verbose          say what is done (twice: more)\n"
+		"  -w, --wait             wait for the restored process and exit with its status\n"
+		"  -h, --help             this text\n"
+		"  -v, --version          the version\n"
+		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
+		"restored program's (128+signal when killed), 2 for bad input, 1 when restoring failed.\n");
+}
+
+int options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+		{ "breakpoint", required_argument, 0, 'b' }, { "filedes", optional_argument, 0, 'f' },
+		{ "skip-missing", no_argument, 0, 'k' }, { "nostop", no_argument, 0, 'n' },
+		{ "same-pid", no_argument, 0, 'p' }, { "select", no_argument, 0, 's' },
+		{ "verbose", no_argument, 0, 'V' }, { "wait", no_argument, 0, 'w' },
+		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 } };
+	int ch;
+	memset(o, 0, sizeof *o);
+	while ((ch = getopt_long(argc, argv, "+b:f::knpsVwhv", longs, NULL)) != -1) {
+		char *end;
+		switch (ch) {
+		case 'b':
+			errno = 0;
+			o->breakpoint = strtoull(optarg, &end, 0);
+			if (errno || *end || o->breakpoint == 0) {
+				log_error("bad breakpoint address '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'f':
+			o->filedes = optarg ? optarg : "filedescriptors";
+			o->filedes_default = optarg == NULL;
+			break;
+		case 'k': o->skip_missing = 1; break;
+		case 'n': o->nostop = 1; break;
+		case 'p': o->same_pid = 1; break;
+		case 's': o->select = 1; break;
+		case 'V': log_verbose++; break;
+		case 'w': o->wait = 1; break;
+		case 'h': usage(stdout); exit(0);
+		case 'v': printf("%s\n", VERSION); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (argc - optind == 1) {
+		o->core = argv[optind];
+	} else if (argc - optind == 2) {
+		o->exe = argv[optind];
+		o->core = argv[optind + 1];
+	} else if (argc - optind == 3 && o->filedes_default) {
+		/* `restart -f FILE EXECUTABLE CORE`: the list of files given apart */
+		o->filedes = argv[optind];
+		o->exe = argv[optind + 1];
+		o->core = argv[optind + 2];
+	} else {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
