@@ -1,47 +1,90 @@
-/* memory.c - the address space: the exec's layout out, the vDSO moved, every mapping made and filled. */
+/*
+ * memory.c - the address space. The engine resolves every mapping of the
+ * plan into a flat restorer plan (restorer.h): which of the exec's mappings
+ * go, where the vDSO group moves, every mapping with its file and the data
+ * ranges to read from the core (holes left out), then maps a scratch area,
+ * copies the restorer blob and the plan into it and runs the blob once.
+ * The number of ptrace stops does not depend on the number of mappings.
+ */
 #include "log.h"
 #include "restore.h"
+#include "restorer.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include <unistd.h>
 
-#define THP_MIN  (4ull << 20)
+#define HUGE_MIN  (2ull << 20)
+#define MOVE_MAX  16
 
-static long rsys(struct restore *r, long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		 uint64_t a5, uint64_t a6)
+extern const uint8_t restorer_blob[], restorer_blob_end[];
+
+struct buf { uint8_t *p; size_t len, cap; };
+
+struct builder {
+	struct buf unmap, move, vma, read, str;
+	const struct vma **src;          /* the plan's mapping behind each rst_vma */
+	const char *move_name[MOVE_MAX];
+	uint64_t bytes, data;
+};
+
+static void *buf_add(struct buf *b, const void *x, size_t n)
 {
-	return remote_syscall(&r->t, nr, a1, a2, a3, a4, a5, a6);
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap < b->len + n)
+			cap *= 2;
+		uint8_t *p = realloc(b->p, cap);
+		if (p == NULL)
+			return NULL;
+		b->p = p;
+		b->cap = cap;
+	}
+	void *at = b->p + b->len;
+	memcpy(at, x, n);
+	b->len += n;
+	return at;
 }
 
-/* ---- memory ---- */
+#define COUNT(b, type) ((b).len / sizeof(type))
 
-static int unmap_exec_layout(struct restore *r)
+static void builder_free(struct builder *b)
+{
+	free(b->unmap.p); free(b->move.p); free(b->vma.p); free(b->read.p); free(b->str.p);
+	free(b->src);
+}
+
+/* ---- the exec's layout out, the vDSO group to its old place ---- */
+
+static int build_unmaps(struct restore *r, struct builder *b)
 {
 	for (size_t i = 0; i < r->nnm; i++) {
 		const struct newmap *m = &r->nm[i];
-		long res;
-		if (layout_special(m) || m->start == r->t.scratch.v)
+		struct rst_range u = { m->start, m->end - m->start, 0 };
+		if (layout_special(m))
 			continue;
-		res = rsys(r, SYS_munmap, m->start, m->end - m->start, 0, 0, 0, 0);
-		if (res != 0) {
-			log_error("munmap 0x%lx in the new process: %s", (unsigned long)m->start, strerror((int)-res));
+		if (!buf_add(&b->unmap, &u, sizeof u))
 			return -1;
-		}
 	}
 	return 0;
 }
 
-/* Moves [vvar] [vvar_vclock] [vdso] together so that [vdso] lands at TARGET. */
-static int move_vdso_group(struct restore *r, uint64_t target)
+static int is_vdso_group(const struct newmap *m)
+{
+	return layout_special(m) && strcmp(m->name, "[vsyscall]") != 0;
+}
+
+/* Moves [vvar] [vvar_vclock] [vdso] together so that [vdso] lands at TARGET:
+ * mremaps for the restorer, and r->nm updated as if they had run. */
+static int move_vdso_group(struct restore *r, struct builder *b, uint64_t target)
 {
 	uint64_t vdso = 0, lo = UINT64_MAX, hi = 0;
 	for (size_t i = 0; i < r->nnm; i++) {
 		const struct newmap *m = &r->nm[i];
-		if (!layout_special(m) || strcmp(m->name, "[vsyscall]") == 0)
+		if (!is_vdso_group(m))
 			continue;
 		if (strcmp(m->name, "[vdso]") == 0)
 			vdso = m->start;
@@ -54,42 +97,40 @@ static int move_vdso_group(struct restore *r, uint64_t target)
 	if (dst < hi && lo < dst + (hi - lo)) {
 		/* overlapping move: go through a free place first */
 		uint64_t tmp = layout_find_free(r, hi - lo);
-		if (tmp == 0 || move_vdso_group(r, tmp + (vdso - lo)) != 0)
+		if (tmp == 0 || move_vdso_group(r, b, tmp + (vdso - lo)) != 0)
 			return -1;
-		return move_vdso_group(r, target);
+		return move_vdso_group(r, b, target);
 	}
 	for (size_t i = 0; i < r->nnm; i++) {
 		struct newmap *m = &r->nm[i];
-		long res;
-		if (!layout_special(m) || strcmp(m->name, "[vsyscall]") == 0)
+		if (!is_vdso_group(m))
 			continue;
-		uint64_t to = dst + (m->start - lo);
-		res = rsys(r, SYS_mremap, m->start, m->end - m->start, m->end - m->start,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, to, 0);
-		if (res != (long)to) {
-			log_error("cannot move %s to 0x%lx: %s", m->name, (unsigned long)to,
-				  res < 0 ? strerror((int)-res) : "moved elsewhere");
+		struct rst_range mv = { m->start, m->end - m->start, dst + (m->start - lo) };
+		size_t k = COUNT(b->move, struct rst_range);
+		if (k >= MOVE_MAX || !buf_add(&b->move, &mv, sizeof mv))
 			return -1;
-		}
-		m->end = to + (m->end - m->start);
-		m->start = to;
+		b->move_name[k] = m->name;
+		m->end = mv.dst + mv.len;
+		m->start = mv.dst;
 	}
-	log_debug("vdso moved to 0x%lx", (unsigned long)target);
+	log_debug("vdso to be moved to 0x%lx", (unsigned long)target);
 	return 0;
 }
 
-static int place_vdso(struct restore *r)
+static int build_vdso_moves(struct restore *r, struct builder *b)
 {
 	if (r->p->vdso)
-		return move_vdso_group(r, r->p->vdso);
+		return move_vdso_group(r, b, r->p->vdso);
 	/* no old address: only move it out of the way if it is in the way */
 	for (size_t i = 0; i < r->nnm; i++)
 		if (layout_special(&r->nm[i]) && !plan_range_free(r->p, r->nm[i].start, r->nm[i].end - r->nm[i].start)) {
 			uint64_t tmp = layout_find_free(r, 1ull << 20);
-			return tmp ? move_vdso_group(r, tmp + (1ull << 19)) : -1;
+			return tmp ? move_vdso_group(r, b, tmp + (1ull << 19)) : -1;
 		}
 	return 0;
 }
+
+/* ---- every mapping ---- */
 
 static int has_content(const struct core *c, const struct vma *v)
 {
@@ -101,79 +142,47 @@ static int has_content(const struct core *c, const struct vma *v)
 	return 0;
 }
 
-static int fill_from_core(struct restore *r, const struct vma *v)
+static int add_read(struct builder *b, uint64_t addr, uint64_t len, uint64_t off)
+{
+	struct rst_read rd = { addr, len, off };
+	b->data += len;
+	return buf_add(&b->read, &rd, sizeof rd) ? 0 : -1;
+}
+
+/*
+ * The data ranges of V in the core. For an anonymous mapping the holes of
+ * the core file (pages the checkpoint left out as never touched) are not
+ * read: those pages stay untouched zero pages, as they were. A file mapping
+ * reads its holes too (a hole there is zeros over the file's own bytes).
+ */
+static int add_reads(struct restore *r, struct builder *b, const struct vma *v)
 {
 	for (size_t i = 0; i < r->c->nsegs; i++) {
 		const struct core_seg *s = &r->c->segs[i];
 		uint64_t a = s->vaddr > v->start ? s->vaddr : v->start;
-		uint64_t b = s->vaddr + s->filesz < v->end ? s->vaddr + s->filesz : v->end;
-		while (a < b) {
-			uint64_t len = b - a > 0x40000000ull ? 0x40000000ull : b - a;
-			long n = rsys(r, SYS_pread64, (uint64_t)r->core_fd, a, len, s->offset + (a - s->vaddr), 0, 0);
-			if (n <= 0) {
-				log_error("reading memory 0x%lx-0x%lx from the core: %s", (unsigned long)a,
-					  (unsigned long)b, n < 0 ? strerror((int)-n) : "short file");
+		uint64_t e = s->vaddr + s->filesz < v->end ? s->vaddr + s->filesz : v->end;
+		if (a >= e)
+			continue;
+		uint64_t off = s->offset + (a - s->vaddr), off_end = off + (e - a);
+		if (v->path) {
+			if (add_read(b, a, e - a, off) != 0)
 				return -1;
-			}
-			a += (uint64_t)n;
+			continue;
 		}
-	}
-	return 0;
-}
-
-static int open_remote(struct restore *r, const char *path, int flags)
-{
-	struct rscope s;
-	long fd = -ENAMETOOLONG;
-	remote_scope_begin(&r->t, &s);
-	raddr p = remote_push(&s, path, strlen(path) + 1);
-	if (p.v != 0)
-		fd = rsys(r, SYS_openat, (uint64_t)AT_FDCWD, p.v, (uint64_t)(flags | O_CLOEXEC), 0, 0, 0);
-	remote_scope_end(&s);
-	return (int)fd;
-}
-
-static int map_vma(struct restore *r, const struct vma *v)
-{
-	uint64_t len = v->end - v->start;
-	int content = has_content(r->c, v) && !(v->shared && v->path);
-	int prot0 = v->prot | (content ? PROT_WRITE | PROT_READ : 0);
-	int flags = (v->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE;
-	long res;
-	int fd = -1;
-
-	if (v->path) {
-		fd = open_remote(r, v->path, v->shared && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
-		if (fd < 0) {
-			log_error("cannot open %s in the new process: %s", v->path, strerror(-fd));
-			return -1;
-		}
-	} else {
-		flags |= MAP_ANONYMOUS | (v->growsdown ? MAP_GROWSDOWN : 0);
-	}
-	res = rsys(r, SYS_mmap, v->start, len, (uint64_t)prot0, (uint64_t)flags, (uint64_t)(int64_t)fd,
-		   v->path ? v->offset : 0);
-	if (fd >= 0 && rsys(r, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0) != 0)
-		return -1;
-	if (res != (long)v->start) {
-		log_error("cannot map 0x%lx-0x%lx%s%s: %s", (unsigned long)v->start, (unsigned long)v->end,
-			  v->path ? " of " : "", v->path ? v->path : "", res < 0 ? strerror((int)-res) : "moved");
-		return -1;
-	}
-	/* Large anonymous regions are filled through transparent huge pages:
-	 * far fewer page faults (on a VM, far fewer trips to the host for fresh
-	 * memory); the kernel splits them again where the program later unmaps
-	 * or changes protection of parts. */
-	if (content && !v->path && !v->shared && len >= THP_MIN)
-		if (rsys(r, SYS_madvise, v->start, len, MADV_HUGEPAGE, 0, 0, 0) == -ENOTRECOVERABLE)
-			return -1;    /* EINVAL (no THP in this kernel) is fine */
-	if (content && fill_from_core(r, v) != 0)
-		return -1;
-	if (prot0 != v->prot) {
-		res = rsys(r, SYS_mprotect, v->start, len, (uint64_t)v->prot, 0, 0, 0);
-		if (res != 0) {
-			log_error("mprotect 0x%lx: %s", (unsigned long)v->start, strerror((int)-res));
-			return -1;
+		while (off < off_end) {
+			off_t d = lseek(r->c->fd, (off_t)off, SEEK_DATA);
+			if (d < 0 && errno == ENXIO)
+				break;                    /* only a hole up to the end of the file */
+			if (d < 0)
+				d = (off_t)off;          /* cannot tell: read it all */
+			if ((uint64_t)d >= off_end)
+				break;
+			off_t h = lseek(r->c->fd, d, SEEK_HOLE);
+			uint64_t hend = h < 0 || (uint64_t)h > off_end ? off_end : (uint64_t)h;
+			if (add_read(b, a + ((uint64_t)d - off), hend - (uint64_t)d, (uint64_t)d) != 0)
+				return -1;
+			a += hend - off;
+			off = hend;
 		}
 	}
 	return 0;
@@ -193,28 +202,206 @@ static int ask(const struct vma *v)
 	return answer[0] != 'n' && answer[0] != 'N';
 }
 
-int restore_memory(struct restore *r)
+static int add_vma(struct restore *r, struct builder *b, const struct vma *v)
 {
-	uint64_t scratch = layout_find_free(r, SCRATCH_FIXED);
-	size_t i, mapped = 0;
-	uint64_t bytes = 0;
-	if (scratch == 0) {
-		log_error("no free place for the scratch page");
-		return -1;
+	struct rst_vma rv;
+	uint64_t len = v->end - v->start;
+	int content = has_content(r->c, v) && !(v->shared && v->path);
+	size_t n = COUNT(b->vma, struct rst_vma);
+
+	memset(&rv, 0, sizeof rv);
+	rv.start = v->start;
+	rv.len = len;
+	rv.prot = v->prot;
+	rv.prot0 = v->prot | (content ? PROT_WRITE | PROT_READ : 0);
+	rv.flags = (v->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE;
+	if (v->path) {
+		rv.path = (uint32_t)b->str.len + 1;      /* made an offset in the plan by assemble() */
+		rv.open_flags = v->shared && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY;
+		rv.file_offset = v->offset;
+		if (!buf_add(&b->str, v->path, strlen(v->path) + 1))
+			return -1;
+	} else {
+		rv.flags |= MAP_ANONYMOUS | (v->growsdown ? MAP_GROWSDOWN : 0);
 	}
-	if (remote_map_scratch(&r->t, scratch, SCRATCH_FIXED) != 0 || unmap_exec_layout(r) != 0 || place_vdso(r) != 0)
+	rv.first_read = (uint32_t)COUNT(b->read, struct rst_read);
+	uint64_t data0 = b->data;
+	if (content && add_reads(r, b, v) != 0)
 		return -1;
-	for (i = 0; i < r->p->n; i++) {
+	rv.nreads = (uint32_t)(COUNT(b->read, struct rst_read) - rv.first_read);
+	/* Transparent huge pages only for a dense private anonymous region (every
+	 * byte data): far fewer faults there; never for a sparse one, whose
+	 * untouched pages must stay untouched. */
+	rv.hugepage = !v->path && !v->shared && len >= HUGE_MIN && b->data - data0 == len;
+	const struct vma **src = realloc(b->src, (n + 1) * sizeof *src);
+	if (src == NULL)
+		return -1;
+	b->src = src;
+	b->src[n] = v;
+	b->bytes += len;
+	return buf_add(&b->vma, &rv, sizeof rv) ? 0 : -1;
+}
+
+static int build_vmas(struct restore *r, struct builder *b)
+{
+	for (size_t i = 0; i < r->p->n; i++) {
 		const struct vma *v = &r->p->v[i];
 		if (v->kind != VMA_NORMAL)
 			continue;
 		if (r->o->select && !ask(v))
 			continue;
-		if (map_vma(r, v) != 0)
+		if (add_vma(r, b, v) != 0) {
+			log_error("out of memory building the restorer plan");
 			return -1;
-		mapped++;
-		bytes += v->end - v->start;
+		}
 	}
-	log_info("%zu mappings, %lu KiB restored", mapped, (unsigned long)(bytes >> 10));
 	return 0;
+}
+
+/* ---- the plan in one block, the blob, the run ---- */
+
+static size_t plan_size(const struct builder *b)
+{
+	return sizeof(struct rst_plan) + b->unmap.len + MOVE_MAX * sizeof(struct rst_range) + b->vma.len +
+	       b->read.len + b->str.len + 8;
+}
+
+static size_t put(uint8_t *out, size_t at, const struct buf *b)
+{
+	if (b->len)
+		memcpy(out + at, b->p, b->len);
+	return at + b->len;
+}
+
+/* header | unmap[] | move[] | vma[] | read[] | strings */
+static uint8_t *assemble(struct restore *r, struct builder *b, size_t *size)
+{
+	size_t sz = plan_size(b);
+	uint8_t *out = calloc(1, sz);
+	struct rst_plan *h = (struct rst_plan *)out;
+	size_t at = sizeof *h;
+	if (out == NULL)
+		return NULL;
+	h->magic = RST_MAGIC;
+	h->core_fd = r->core_fd;
+	h->unmap = (uint32_t)at; h->nunmap = (uint32_t)COUNT(b->unmap, struct rst_range);
+	at = put(out, at, &b->unmap);
+	h->move = (uint32_t)at; h->nmove = (uint32_t)COUNT(b->move, struct rst_range);
+	at = put(out, at, &b->move);
+	h->vma = (uint32_t)at; h->nvma = (uint32_t)COUNT(b->vma, struct rst_vma);
+	at = put(out, at, &b->vma);
+	h->read = (uint32_t)at; h->nread = (uint32_t)COUNT(b->read, struct rst_read);
+	at = put(out, at, &b->read);
+	struct rst_vma *v = (struct rst_vma *)(out + h->vma);
+	for (uint32_t i = 0; i < h->nvma; i++)
+		if (v[i].path)
+			v[i].path += (uint32_t)at - 1;
+	at = put(out, at, &b->str);
+	h->size = (uint32_t)at;
+	*size = at;
+	return out;
+}
+
+/* Says what the restorer could not do, in the words the engine always used. */
+static void report(const struct builder *b, const struct rst_plan *h)
+{
+	long res = (long)h->fail_result;
+	const char *why = res < 0 ? strerror((int)-res) : "moved";
+	const struct rst_range *u = (const struct rst_range *)b->unmap.p;
+	const struct rst_range *m = (const struct rst_range *)b->move.p;
+	const struct rst_vma *rv = (const struct rst_vma *)b->vma.p;
+	const struct rst_read *rd = (const struct rst_read *)b->read.p;
+	uint32_t i = h->fail_index;
+	const struct vma *v = (h->fail_op == RST_OPEN || h->fail_op == RST_MMAP || h->fail_op == RST_CLOSE ||
+			       h->fail_op == RST_MPROTECT) && i < COUNT(b->vma, struct rst_vma) ? b->src[i] : NULL;
+
+	switch (h->fail_op) {
+	case RST_UNMAP:
+		log_error("munmap 0x%lx in the new process: %s", (unsigned long)u[i].addr, why);
+		break;
+	case RST_MOVE:
+		log_error("cannot move %s to 0x%lx: %s", b->move_name[i], (unsigned long)m[i].dst,
+			  res < 0 ? why : "moved elsewhere");
+		break;
+	case RST_OPEN:
+		log_error("cannot open %s in the new process: %s", v->path, why);
+		break;
+	case RST_MMAP:
+		log_error("cannot map 0x%lx-0x%lx%s%s: %s", (unsigned long)v->start, (unsigned long)v->end,
+			  v->path ? " of " : "", v->path ? v->path : "", why);
+		break;
+	case RST_CLOSE:
+		log_error("cannot close %s in the new process: %s", v->path, why);
+		break;
+	case RST_READ:
+		log_error("reading memory 0x%lx-0x%lx from the core: %s", (unsigned long)h->fail_addr,
+			  (unsigned long)(rd[i].addr + rd[i].len), res < 0 ? why : "short file");
+		break;
+	case RST_MPROTECT:
+		log_error("mprotect 0x%lx: %s", (unsigned long)rv[i].start, why);
+		break;
+	default:
+		log_error("the restorer failed (status %ld)", res);
+	}
+}
+
+static int run_blob(struct restore *r, struct builder *b)
+{
+	size_t blob_len = (size_t)(restorer_blob_end - restorer_blob), size;
+	raddr blob = RADDR(r->t.scratch.v + SCRATCH_BLOB);
+	raddr plan = RADDR(r->t.scratch.v + SCRATCH_FIXED);
+	raddr stack = RADDR(r->t.scratch.v + SCRATCH_STAGE + STAGE_SIZE + STACK_SIZE);
+	struct rst_plan h;
+	uint64_t res;
+	uint8_t *out;
+	int ret = -1;
+
+	if (blob_len > SCRATCH_STAGE - SCRATCH_BLOB || blob_len <= RST_TRAP_OFFSET ||
+	    restorer_blob[RST_TRAP_OFFSET - 1] != 0xcc) {
+		log_error("the restorer blob built into restart is malformed");
+		return -1;
+	}
+	if ((out = assemble(r, b, &size)) == NULL) {
+		log_error("out of memory building the restorer plan");
+		return -1;
+	}
+	if (remote_write(&r->t, blob, restorer_blob, blob_len) != 0 || remote_write(&r->t, plan, out, size) != 0 ||
+	    remote_call(&r->t, blob, RADDR(blob.v + RST_TRAP_OFFSET), stack, plan.v, &res) != 0)
+		goto out;
+	if (remote_read(&r->t, plan, &h, sizeof h) != 0) {
+		log_errno("read the restorer's result");
+		goto out;
+	}
+	if ((int64_t)res != 0) {
+		report(b, &h);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(out);
+	return ret;
+}
+
+int restore_memory(struct restore *r)
+{
+	struct builder b;
+	uint64_t size, scratch;
+	int ret = -1;
+
+	memset(&b, 0, sizeof b);
+	if (build_unmaps(r, &b) != 0 || build_vmas(r, &b) != 0)
+		goto out;
+	size = (SCRATCH_FIXED + plan_size(&b) + PAGE - 1) & ~(PAGE - 1);
+	if ((scratch = layout_find_free(r, size)) == 0) {
+		log_error("no free place for the scratch page");
+		goto out;
+	}
+	if (remote_map_scratch(&r->t, scratch, size) != 0 || build_vdso_moves(r, &b) != 0 || run_blob(r, &b) != 0)
+		goto out;
+	log_info("%zu mappings, %lu KiB restored, %lu KiB read (%zu ranges)", COUNT(b.vma, struct rst_vma),
+		 (unsigned long)(b.bytes >> 10), (unsigned long)(b.data >> 10), COUNT(b.read, struct rst_read));
+	ret = 0;
+out:
+	builder_free(&b);
+	return ret;
 }
