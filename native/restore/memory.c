@@ -29,6 +29,7 @@ struct builder {
 	const struct vma **src;          /* the plan's mapping behind each rst_vma */
 	const char *move_name[MOVE_MAX];
 	uint64_t bytes, data;
+	int segs_ordered;                /* segs_in_order() */
 };
 
 static void *buf_add(struct buf *b, const void *x, size_t n)
@@ -132,10 +133,42 @@ static int build_vdso_moves(struct restore *r, struct builder *b)
 
 /* ---- every mapping ---- */
 
-static int has_content(const struct core *c, const struct vma *v)
+/*
+ * Where to start looking for the core's segments that overlap a mapping at
+ * START: at the last segment starting at or below START when the segments
+ * are in address order without overlaps (every writer does that: ORDERED, and the search may stop at the first segment at or past the
+ * mapping's end; segs_in_order), else at the first. Restoring tens of thousands of mappings
+ * must not take a pass over every segment for each.
+ */
+static int segs_in_order(const struct core *c)
 {
-	for (size_t i = 0; i < c->nsegs; i++) {
+	for (size_t i = 1; i < c->nsegs; i++)
+		if (c->segs[i - 1].vaddr + c->segs[i - 1].memsz > c->segs[i].vaddr)
+			return 0;
+	return 1;
+}
+
+static size_t first_seg(const struct core *c, uint64_t start, int ordered)
+{
+	size_t lo = 0, hi = c->nsegs;
+	if (!ordered)
+		return 0;
+	while (lo < hi) {                /* the first segment starting above START */
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->segs[mid].vaddr <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : 0;
+}
+
+static int has_content(const struct core *c, const struct vma *v, int ordered)
+{
+	for (size_t i = first_seg(c, v->start, ordered); i < c->nsegs; i++) {
 		const struct core_seg *s = &c->segs[i];
+		if (ordered && s->vaddr >= v->end)
+			break;
 		if (s->filesz && s->vaddr < v->end && v->start < s->vaddr + s->filesz)
 			return 1;
 	}
@@ -157,8 +190,11 @@ static int add_read(struct builder *b, uint64_t addr, uint64_t len, uint64_t off
  */
 static int add_reads(struct restore *r, struct builder *b, const struct vma *v)
 {
-	for (size_t i = 0; i < r->c->nsegs; i++) {
+	int ordered = b->segs_ordered;
+	for (size_t i = first_seg(r->c, v->start, ordered); i < r->c->nsegs; i++) {
 		const struct core_seg *s = &r->c->segs[i];
+		if (ordered && s->vaddr >= v->end)
+			break;
 		uint64_t a = s->vaddr > v->start ? s->vaddr : v->start;
 		uint64_t e = s->vaddr + s->filesz < v->end ? s->vaddr + s->filesz : v->end;
 		if (a >= e)
@@ -206,7 +242,7 @@ static int add_vma(struct restore *r, struct builder *b, const struct vma *v)
 {
 	struct rst_vma rv;
 	uint64_t len = v->end - v->start;
-	int content = has_content(r->c, v) && !(v->shared && v->path);
+	int content = has_content(r->c, v, b->segs_ordered) && !(v->shared && v->path);
 	size_t n = COUNT(b->vma, struct rst_vma);
 
 	memset(&rv, 0, sizeof rv);
@@ -389,6 +425,7 @@ int restore_memory(struct restore *r)
 	int ret = -1;
 
 	memset(&b, 0, sizeof b);
+	b.segs_ordered = segs_in_order(r->c);
 	if (build_unmaps(r, &b) != 0 || build_vmas(r, &b) != 0)
 		goto out;
 	size = (SCRATCH_FIXED + plan_size(&b) + PAGE - 1) & ~(PAGE - 1);
