@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HUGE_MIN  (2ull << 20)
@@ -25,11 +26,15 @@ extern const uint8_t restorer_blob[], restorer_blob_end[];
 struct buf { uint8_t *p; size_t len, cap; };
 
 struct builder {
-	struct buf unmap, move, vma, read, str;
+	struct buf unmap, move, vma, read, prot, str;
 	const struct vma **src;          /* the plan's mapping behind each rst_vma */
 	const char *move_name[MOVE_MAX];
 	uint64_t bytes, data;
 	int segs_ordered;                /* segs_in_order() */
+	size_t read_floor;               /* reads of the current rst_vma start here */
+	int run_open;                    /* the last rst_vma is a run that may grow */
+	uint64_t run_data;               /* bytes of data in that run */
+	size_t nmapped;                  /* the plan's mappings restored */
 };
 
 static void *buf_add(struct buf *b, const void *x, size_t n)
@@ -54,7 +59,7 @@ static void *buf_add(struct buf *b, const void *x, size_t n)
 
 static void builder_free(struct builder *b)
 {
-	free(b->unmap.p); free(b->move.p); free(b->vma.p); free(b->read.p); free(b->str.p);
+	free(b->unmap.p); free(b->move.p); free(b->vma.p); free(b->read.p); free(b->prot.p); free(b->str.p);
 	free(b->src);
 }
 
@@ -175,10 +180,20 @@ static int has_content(const struct core *c, const struct vma *v, int ordered)
 	return 0;
 }
 
+/* A range to read; joined to the previous one of the same rst_vma when it
+ * continues it both in memory and in the core. */
 static int add_read(struct builder *b, uint64_t addr, uint64_t len, uint64_t off)
 {
 	struct rst_read rd = { addr, len, off };
+	size_t n = COUNT(b->read, struct rst_read);
 	b->data += len;
+	if (n > b->read_floor) {
+		struct rst_read *last = (struct rst_read *)b->read.p + n - 1;
+		if (last->addr + last->len == addr && last->core_offset + last->len == off) {
+			last->len += len;
+			return 0;
+		}
+	}
 	return buf_add(&b->read, &rd, sizeof rd) ? 0 : -1;
 }
 
@@ -238,18 +253,63 @@ static int ask(const struct vma *v)
 	return answer[0] != 'n' && answer[0] != 'N';
 }
 
+static int add_prot(struct builder *b, struct rst_vma *rv, uint64_t start, uint64_t len, int prot)
+{
+	struct rst_range pr = { start, len, (uint64_t)prot };
+	if (rv->nprots == 0)
+		rv->first_prot = (uint32_t)COUNT(b->prot, struct rst_range);
+	rv->nprots++;
+	return buf_add(&b->prot, &pr, sizeof pr) ? 0 : -1;
+}
+
+/* Transparent huge pages only for a dense private anonymous region (every
+ * byte data, 2 MiB or more): far fewer faults there; never for a sparse one,
+ * whose untouched pages must stay untouched. A dense one is populated at
+ * once rather than page fault by page fault. */
+static void mark_dense(struct rst_vma *rv, uint64_t data)
+{
+	int dense = !rv->path && !(rv->flags & MAP_SHARED) && data == rv->len;
+	rv->hugepage = dense && rv->len >= HUGE_MIN;
+	rv->populate = dense;
+}
+
+/* V joins the run in the last rst_vma: an anonymous private mapping with
+ * content right after it. */
+static int join_run(struct restore *r, struct builder *b, const struct vma *v)
+{
+	struct rst_vma *rv;
+	uint64_t data0 = b->data;
+	if (add_reads(r, b, v) != 0)
+		return -1;
+	rv = (struct rst_vma *)b->vma.p + COUNT(b->vma, struct rst_vma) - 1;
+	rv->len += v->end - v->start;
+	rv->nreads = (uint32_t)(COUNT(b->read, struct rst_read) - rv->first_read);
+	b->run_data += b->data - data0;
+	mark_dense(rv, b->run_data);
+	if (v->prot != (PROT_READ | PROT_WRITE) && add_prot(b, rv, v->start, v->end - v->start, v->prot) != 0)
+		return -1;
+	b->src[COUNT(b->vma, struct rst_vma) - 1] = NULL;   /* a run: reported by address */
+	b->bytes += v->end - v->start;
+	return 0;
+}
+
 static int add_vma(struct restore *r, struct builder *b, const struct vma *v)
 {
 	struct rst_vma rv;
 	uint64_t len = v->end - v->start;
 	int content = has_content(r->c, v, b->segs_ordered) && !(v->shared && v->path);
+	int runnable = content && !v->path && !v->shared && !v->growsdown;
 	size_t n = COUNT(b->vma, struct rst_vma);
 
+	if (runnable && b->run_open) {
+		const struct rst_vma *last = (const struct rst_vma *)b->vma.p + n - 1;
+		if (last->start + last->len == v->start)
+			return join_run(r, b, v);
+	}
 	memset(&rv, 0, sizeof rv);
 	rv.start = v->start;
 	rv.len = len;
-	rv.prot = v->prot;
-	rv.prot0 = v->prot | (content ? PROT_WRITE | PROT_READ : 0);
+	rv.prot0 = runnable ? PROT_READ | PROT_WRITE : v->prot | (content ? PROT_WRITE | PROT_READ : 0);
 	rv.flags = (v->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE;
 	if (v->path) {
 		rv.path = (uint32_t)b->str.len + 1;      /* made an offset in the plan by assemble() */
@@ -261,14 +321,16 @@ static int add_vma(struct restore *r, struct builder *b, const struct vma *v)
 		rv.flags |= MAP_ANONYMOUS | (v->growsdown ? MAP_GROWSDOWN : 0);
 	}
 	rv.first_read = (uint32_t)COUNT(b->read, struct rst_read);
+	b->read_floor = rv.first_read;
 	uint64_t data0 = b->data;
 	if (content && add_reads(r, b, v) != 0)
 		return -1;
 	rv.nreads = (uint32_t)(COUNT(b->read, struct rst_read) - rv.first_read);
-	/* Transparent huge pages only for a dense private anonymous region (every
-	 * byte data): far fewer faults there; never for a sparse one, whose
-	 * untouched pages must stay untouched. */
-	rv.hugepage = !v->path && !v->shared && len >= HUGE_MIN && b->data - data0 == len;
+	b->run_data = b->data - data0;
+	mark_dense(&rv, b->run_data);
+	if (rv.prot0 != v->prot && add_prot(b, &rv, v->start, len, v->prot) != 0)
+		return -1;
+	b->run_open = runnable;
 	const struct vma **src = realloc(b->src, (n + 1) * sizeof *src);
 	if (src == NULL)
 		return -1;
@@ -284,12 +346,15 @@ static int build_vmas(struct restore *r, struct builder *b)
 		const struct vma *v = &r->p->v[i];
 		if (v->kind != VMA_NORMAL)
 			continue;
-		if (r->o->select && !ask(v))
+		if (r->o->select && !ask(v)) {
+			b->run_open = 0;
 			continue;
+		}
 		if (add_vma(r, b, v) != 0) {
 			log_error("out of memory building the restorer plan");
 			return -1;
 		}
+		b->nmapped++;
 	}
 	return 0;
 }
@@ -299,7 +364,7 @@ static int build_vmas(struct restore *r, struct builder *b)
 static size_t plan_size(const struct builder *b)
 {
 	return sizeof(struct rst_plan) + b->unmap.len + MOVE_MAX * sizeof(struct rst_range) + b->vma.len +
-	       b->read.len + b->str.len + 8;
+	       b->read.len + b->prot.len + b->str.len + 8;
 }
 
 static size_t put(uint8_t *out, size_t at, const struct buf *b)
@@ -309,7 +374,7 @@ static size_t put(uint8_t *out, size_t at, const struct buf *b)
 	return at + b->len;
 }
 
-/* header | unmap[] | move[] | vma[] | read[] | strings */
+/* header | unmap[] | move[] | vma[] | read[] | prot[] | strings */
 static uint8_t *assemble(struct restore *r, struct builder *b, size_t *size)
 {
 	size_t sz = plan_size(b);
@@ -328,6 +393,8 @@ static uint8_t *assemble(struct restore *r, struct builder *b, size_t *size)
 	at = put(out, at, &b->vma);
 	h->read = (uint32_t)at; h->nread = (uint32_t)COUNT(b->read, struct rst_read);
 	at = put(out, at, &b->read);
+	h->prot = (uint32_t)at; h->nprot = (uint32_t)COUNT(b->prot, struct rst_range);
+	at = put(out, at, &b->prot);
 	struct rst_vma *v = (struct rst_vma *)(out + h->vma);
 	for (uint32_t i = 0; i < h->nvma; i++)
 		if (v[i].path)
@@ -348,8 +415,10 @@ static void report(const struct builder *b, const struct rst_plan *h)
 	const struct rst_vma *rv = (const struct rst_vma *)b->vma.p;
 	const struct rst_read *rd = (const struct rst_read *)b->read.p;
 	uint32_t i = h->fail_index;
-	const struct vma *v = (h->fail_op == RST_OPEN || h->fail_op == RST_MMAP || h->fail_op == RST_CLOSE ||
-			       h->fail_op == RST_MPROTECT) && i < COUNT(b->vma, struct rst_vma) ? b->src[i] : NULL;
+	const struct rst_range *pr = (const struct rst_range *)b->prot.p;
+	const struct vma *v = (h->fail_op == RST_OPEN || h->fail_op == RST_MMAP || h->fail_op == RST_CLOSE) &&
+			      i < COUNT(b->vma, struct rst_vma) ? b->src[i] : NULL;
+	const char *path = v && v->path ? v->path : "";
 
 	switch (h->fail_op) {
 	case RST_UNMAP:
@@ -360,21 +429,21 @@ static void report(const struct builder *b, const struct rst_plan *h)
 			  res < 0 ? why : "moved elsewhere");
 		break;
 	case RST_OPEN:
-		log_error("cannot open %s in the new process: %s", v->path, why);
+		log_error("cannot open %s in the new process: %s", path, why);
 		break;
 	case RST_MMAP:
-		log_error("cannot map 0x%lx-0x%lx%s%s: %s", (unsigned long)v->start, (unsigned long)v->end,
-			  v->path ? " of " : "", v->path ? v->path : "", why);
+		log_error("cannot map 0x%lx-0x%lx%s%s: %s", (unsigned long)rv[i].start,
+			  (unsigned long)(rv[i].start + rv[i].len), *path ? " of " : "", path, why);
 		break;
 	case RST_CLOSE:
-		log_error("cannot close %s in the new process: %s", v->path, why);
+		log_error("cannot close %s in the new process: %s", path, why);
 		break;
 	case RST_READ:
 		log_error("reading memory 0x%lx-0x%lx from the core: %s", (unsigned long)h->fail_addr,
 			  (unsigned long)(rd[i].addr + rd[i].len), res < 0 ? why : "short file");
 		break;
 	case RST_MPROTECT:
-		log_error("mprotect 0x%lx: %s", (unsigned long)rv[i].start, why);
+		log_error("mprotect 0x%lx: %s", (unsigned long)pr[i].addr, why);
 		break;
 	default:
 		log_error("the restorer failed (status %ld)", res);
@@ -388,6 +457,7 @@ static int run_blob(struct restore *r, struct builder *b)
 	raddr plan = RADDR(r->t.scratch.v + SCRATCH_FIXED);
 	raddr stack = RADDR(r->t.scratch.v + SCRATCH_STAGE + STAGE_SIZE + STACK_SIZE);
 	struct rst_plan h;
+	struct timespec t0, t1;
 	uint64_t res;
 	uint8_t *out;
 	int ret = -1;
@@ -401,9 +471,13 @@ static int run_blob(struct restore *r, struct builder *b)
 		log_error("out of memory building the restorer plan");
 		return -1;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (remote_write(&r->t, blob, restorer_blob, blob_len) != 0 || remote_write(&r->t, plan, out, size) != 0 ||
 	    remote_call(&r->t, blob, RADDR(blob.v + RST_TRAP_OFFSET), stack, plan.v, &res) != 0)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_debug("restorer: %zu bytes of plan, ran %ld us", size,
+		  (long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000));
 	if (remote_read(&r->t, plan, &h, sizeof h) != 0) {
 		log_errno("read the restorer's result");
 		goto out;
@@ -435,7 +509,7 @@ int restore_memory(struct restore *r)
 	}
 	if (remote_map_scratch(&r->t, scratch, size) != 0 || build_vdso_moves(r, &b) != 0 || run_blob(r, &b) != 0)
 		goto out;
-	log_info("%zu mappings, %lu KiB restored, %lu KiB read (%zu ranges)", COUNT(b.vma, struct rst_vma),
+	log_info("%zu mappings, %lu KiB restored, %lu KiB read (%zu ranges)", b.nmapped,
 		 (unsigned long)(b.bytes >> 10), (unsigned long)(b.data >> 10), COUNT(b.read, struct rst_read));
 	ret = 0;
 out:

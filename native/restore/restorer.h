@@ -11,9 +11,16 @@
  *   every munmap of the exec's own layout   (struct rst_range unmap[])
  *   every mremap of [vvar] [vvar_vclock] [vdso] to the old place  (move[])
  *   every mapping: open its file, mmap (read-write first when it gets
- *   content), close, madvise(MADV_HUGEPAGE) when asked, pread each of
- *   its data ranges from the core (holes are not in the list), mprotect
- *   to the final protection                              (vma[], read[])
+ *   content), close, madvise(MADV_HUGEPAGE) and MADV_POPULATE_WRITE when
+ *   asked, pread each of its data ranges from the core (holes are not in
+ *   the list), mprotect parts to their final protection
+ *                                                  (vma[], read[], prot[])
+ *
+ * One rst_vma may stand for a run of adjacent anonymous private mappings
+ * that all get content: one mmap read-write, one pread per range of data
+ * that is contiguous in the core (across the mappings), then an mprotect
+ * for each mapping whose protection is not read-write, which splits the run
+ * where the original mappings were split.
  *
  * and traps (int3) with rax = 0, or with rax < 0 and the header's fail_*
  * fields naming the operation, the record and the error. It does not unmap
@@ -30,18 +37,20 @@
 
 enum rst_op { RST_OK, RST_UNMAP, RST_MOVE, RST_OPEN, RST_MMAP, RST_CLOSE, RST_READ, RST_MPROTECT };
 
-struct rst_range { uint64_t addr, len, dst; };      /* unmap: addr, len; move: addr, len to dst */
+/* unmap: addr, len; move: addr, len to dst; prot: addr, len to protection dst */
+struct rst_range { uint64_t addr, len, dst; };
 
 struct rst_vma {
 	uint64_t start, len;
 	uint64_t file_offset;
 	uint32_t path;          /* offset of the NUL-terminated path in the plan, 0 = anonymous */
 	int32_t  open_flags;    /* O_RDONLY / O_RDWR (O_CLOEXEC is added) */
-	int32_t  prot0, prot;   /* protection to map with, and the final one */
+	int32_t  prot0;         /* protection to map with (prot[] gives the final ones) */
 	int32_t  flags;         /* MAP_* (MAP_FIXED_NOREPLACE included) */
-	int32_t  hugepage;      /* madvise(MADV_HUGEPAGE) after mapping */
+	int16_t  hugepage;      /* madvise(MADV_HUGEPAGE) after mapping */
+	int16_t  populate;      /* madvise(MADV_POPULATE_WRITE): every page gets data */
 	uint32_t first_read, nreads;   /* its slice of read[] */
-	uint32_t pad;
+	uint32_t first_prot, nprots;   /* its slice of prot[] */
 };
 
 struct rst_read { uint64_t addr, len, core_offset; };
@@ -53,6 +62,7 @@ struct rst_plan {
 	uint32_t nmove, move;           /* count, offset of struct rst_range[] */
 	uint32_t nvma, vma;             /* count, offset of struct rst_vma[] */
 	uint32_t nread, read;           /* count, offset of struct rst_read[] */
+	uint32_t nprot, prot;           /* count, offset of struct rst_range[] */
 	uint32_t size;                  /* bytes of the whole plan */
 	/* written by the blob */
 	uint32_t fail_op;               /* enum rst_op */

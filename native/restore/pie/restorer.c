@@ -13,6 +13,7 @@
 #define MREMAP_MAYMOVE_ 1
 #define MREMAP_FIXED_   2
 #define MADV_HUGEPAGE_  14
+#define MADV_POPULATE_WRITE_ 23
 #define CHUNK (1ull << 30)
 
 long restorer_main(struct rst_plan *p) __attribute__((used, visibility("hidden")));
@@ -53,6 +54,7 @@ long restorer_main(struct rst_plan *p)
 	const struct rst_range *mv = (const struct rst_range *)(base + p->move);
 	const struct rst_vma *vm = (const struct rst_vma *)(base + p->vma);
 	const struct rst_read *rd = (const struct rst_read *)(base + p->read);
+	const struct rst_range *pr = (const struct rst_range *)(base + p->prot);
 	long res;
 
 	for (uint32_t i = 0; i < p->nunmap; i++)
@@ -83,6 +85,8 @@ long restorer_main(struct rst_plan *p)
 			return fail(p, RST_MMAP, i, res);
 		if (v->hugepage)
 			sys6(__NR_madvise, (long)v->start, (long)v->len, MADV_HUGEPAGE_, 0, 0, 0);  /* a hint */
+		if (v->populate)   /* fewer faults; a kernel without it (before 5.14) just faults */
+			sys6(__NR_madvise, (long)v->start, (long)v->len, MADV_POPULATE_WRITE_, 0, 0, 0);
 		for (uint32_t j = v->first_read; j < v->first_read + v->nreads; j++) {
 			uint64_t a = rd[j].addr, end = rd[j].addr + rd[j].len, off = rd[j].core_offset;
 			while (a < end) {
@@ -96,9 +100,9 @@ long restorer_main(struct rst_plan *p)
 				off += (uint64_t)n;
 			}
 		}
-		if (v->prot0 != v->prot &&
-		    (res = sys6(__NR_mprotect, (long)v->start, (long)v->len, v->prot, 0, 0, 0)) != 0)
-			return fail(p, RST_MPROTECT, i, res);
+		for (uint32_t j = v->first_prot; j < v->first_prot + v->nprots; j++)
+			if ((res = sys6(__NR_mprotect, (long)pr[j].addr, (long)pr[j].len, (long)pr[j].dst, 0, 0, 0)) != 0)
+				return fail(p, RST_MPROTECT, j, res);
 		p->done_vmas = i + 1;
 	}
 	return 0;
