@@ -78,7 +78,7 @@ int restore_memory(struct restore *r);
 /* state.c: mm fields, signal actions and mask, rseq, tid address, fd flags */
 int restore_state(struct restore *r);
 uint64_t thread_sigmask(struct restore *r, const struct core_thread *th);
-void register_rseq(struct restore *r, struct tracee *t, const struct core_thread *th);
+int register_rseq(struct restore *r, struct tracee *t, const struct core_thread *th);
 
 /* threads.c */
 int restore_threads(struct restore *r);

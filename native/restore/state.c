@@ -180,15 +180,18 @@ static void find_rseq(struct restore *r)
 	r->have_rseq_off = 1;
 }
 
-void register_rseq(struct restore *r, struct tracee *t, const struct core_thread *th)
+int register_rseq(struct restore *r, struct tracee *t, const struct core_thread *th)
 {
 	uint64_t addr = th->regs.fs_base + (uint64_t)r->rseq_off;
 	long res;
 	if (!r->have_rseq_off)
-		return;
+		return 0;
 	res = remote_syscall(t, 334 /* rseq */, addr, r->rseq_len, 0, r->rseq_sig, 0, 0);
-	if (res != 0)
+	if (res == -ENOTRECOVERABLE)
+		return -1;
+	if (res != 0)   /* the program runs on; sched_getcpu() may then tell an old CPU */
 		log_info("rseq registration at 0x%lx failed: %s", (unsigned long)addr, strerror((int)-res));
+	return 0;
 }
 
 /* Where glibc keeps each thread's tid (what set_tid_address points at): from
@@ -227,7 +230,8 @@ int restore_state(struct restore *r)
 	if (restore_mm(r) != 0 || restore_signals(r) != 0)
 		return -1;
 	find_rseq(r);
-	register_rseq(r, &r->t, r->lead);
+	if (register_rseq(r, &r->t, r->lead) != 0)
+		return -1;
 	find_tid_offset(r);
 	if (r->have_tid_off &&
 	    rsys(r, SYS_set_tid_address, r->lead->regs.fs_base + (uint64_t)r->tid_off, 0, 0, 0, 0, 0) < 0)
