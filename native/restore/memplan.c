@@ -288,7 +288,8 @@ static int add_prot(struct builder *b, struct rst_vma *rv, uint64_t start, uint6
 static void mark_dense(struct rst_vma *rv, uint64_t data)
 {
 	int dense = !rv->path && !(rv->flags & MAP_SHARED) && data == rv->len;
-	rv->hugepage = dense && rv->len >= HUGE_MIN;
+	/* a run split by mprotect would split its huge pages again */
+	rv->hugepage = dense && rv->len >= HUGE_MIN && rv->nprots == 0;
 	rv->populate = dense;
 }
 
@@ -304,9 +305,9 @@ static int join_run(struct restore *r, struct builder *b, const struct vma *v)
 	rv->len += v->end - v->start;
 	rv->nreads = (uint32_t)(COUNT(b->read, struct rst_read) - rv->first_read);
 	b->run_data += b->data - data0;
-	mark_dense(rv, b->run_data);
 	if (v->prot != (PROT_READ | PROT_WRITE) && add_prot(b, rv, v->start, v->end - v->start, v->prot) != 0)
 		return -1;
+	mark_dense(rv, b->run_data);
 	b->src[COUNT(b->vma, struct rst_vma) - 1] = NULL;   /* a run: reported by address */
 	b->bytes += v->end - v->start;
 	return 0;
@@ -346,9 +347,9 @@ static int add_vma(struct restore *r, struct builder *b, const struct vma *v)
 		return -1;
 	rv.nreads = (uint32_t)(COUNT(b->read, struct rst_read) - rv.first_read);
 	b->run_data = b->data - data0;
-	mark_dense(&rv, b->run_data);
 	if (rv.prot0 != v->prot && add_prot(b, &rv, v->start, len, v->prot) != 0)
 		return -1;
+	mark_dense(&rv, b->run_data);
 	b->run_open = runnable;
 	const struct vma **src = realloc(b->src, (n + 1) * sizeof *src);
 	if (src == NULL)
