@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Holes in the core stay holes in the restored process: native/tests/sparse.c maps 1 GiB and
  * touches 20 MiB; libsavefds.so writes a sparse core; after the restart the process is resident
- * in about what the original was, not in the image's 1 GiB, and its data is intact.
+ * in about what the original was, not in the image's 1 GiB, and its data is intact. A mapping
+ * the restorer blob cannot make is reported in one line.
  */
 class SparseRestoreIT extends ChildTracking {
     static final Duration LIMIT = Duration.ofSeconds(120);
@@ -44,6 +45,15 @@ class SparseRestoreIT extends ChildTracking {
         long after = kb(r.out(), "(?m)^restored rss (\\d+)$");
         assertThat(after).as("VmRSS after the restart (KiB), original %d KiB", before)
                 .isLessThanOrEqualTo(before * 12 / 10 + 8 * 1024);
+
+        // A mapping the restorer cannot make (here: the 1 GiB region under a 600 MB address
+        // space limit) is reported by address, the half-made process killed, exit 1.
+        Child limited = track(Child.start(dir, Map.of(), List.of("bash", "-c",
+                "ulimit -v 600000; exec \"$0\" -n -w \"$1\"", Child.restart().toString(), core.toString())));
+        assertThat(limited.waitFor(LIMIT)).as("restart: %s", limited.err()).isEqualTo(1);
+        assertThat(limited.err()).matches("(?s)restart: cannot map 0x[0-9a-f]+-0x[0-9a-f]+: Cannot allocate memory\n"
+                + "restart: .*: restore failed; the new process was killed\n");
+        assertThat(limited.out()).isEmpty();
         Files.delete(core);
     }
 }
