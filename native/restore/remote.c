@@ -213,13 +213,15 @@ static int run_until(struct tracee *t, struct user_regs_struct *regs, uint64_t w
 			return -1;
 		if (regs->rip == want)
 			return 0;
-		if (!step && WSTOPSIG(status) != SIGTRAP)
-			log_debug("signal %d during setup dropped", WSTOPSIG(status));
-		else if (!step) {
-			log_error("restorer trapped at 0x%lx, not at its end", (unsigned long)regs->rip);
+		int sig = WSTOPSIG(status);
+		if (!step && (sig == SIGTRAP || sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE)) {
+			/* the code it ran faulted: resuming would fault again */
+			log_error("the restorer stopped with signal %d at 0x%lx, not at its end", sig,
+				  (unsigned long)regs->rip);
 			return -1;
-		} else
-			log_debug("signal %d during setup dropped", WSTOPSIG(status));
+		}
+		/* a signal from outside before the instruction ran: drop it, go on */
+		log_debug("signal %d during setup dropped", sig);
 	}
 }
 
