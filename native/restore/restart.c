@@ -31,14 +31,15 @@
 int restore_image(struct restore *r)
 {
 	if (remote_attach_exec(&r->t, r->t.pid) != 0 || layout_read(r) != 0 || restore_memory(r) != 0 ||
-	    restore_state(r) != 0 || restore_threads(r) != 0)
+	    restore_state(r) != 0)
 		return -1;
 	return 0;
 }
 
 int restore_finish(struct restore *r)
 {
-	if (remote_unmap_scratch(&r->t) != 0 || regs_restore(&r->t, r->c, r->lead) != 0 || detach_threads(r) != 0)
+	if (restore_threads(r) != 0 || remote_unmap_scratch(&r->t) != 0 || regs_restore(&r->t, r->c, r->lead) != 0 ||
+	    detach_threads(r) != 0)
 		return -1;
 	return 0;
 }

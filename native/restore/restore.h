@@ -6,18 +6,20 @@
  *   spawn, exec_stop   fork; the child reopens its files,      (spawn.c)
  *                      traces itself, execs the executable
  *   restore_image      the whole address space and the state   (restart.c)
- *   restore_finish     registers, scratch gone, detach         (restart.c)
+ *   restore_finish     threads, scratch gone, registers        (restart.c)
  *   run_to_breakpoint  -b                                      (runner.c)
  *   release            leave it running or stopped             (runner.c)
  *
- * restore_image leaves a stopped tracee whose memory, signal state, mm
- * fields, rseq, tid address and threads are restored, whose registers are
- * NOT yet set (it still sits at the post-exec stop, the leader's rip inside
- * the exec'd program) and whose scratch area (stage, restorer blob, plan) is
- * still mapped. restore_finish unmaps the scratch area, sets every thread's
- * registers and detaches the other threads; after it the process must only
- * be let go (release) or run to a breakpoint. A fork server can run
- * restore_image once and fork copies before restore_finish.
+ * restore_image leaves a stopped, single-threaded tracee whose memory,
+ * signal actions and mask, mm fields, rseq, tid address and fd flags are
+ * restored, whose registers are NOT yet set (it still sits at the post-exec
+ * stop, rip inside the exec'd program) and whose scratch area (stage,
+ * restorer blob, plan) is still mapped. restore_finish makes the other
+ * threads (clone3 from the scratch area, each given its registers), unmaps
+ * the scratch area, sets the leader's registers and lets the other threads
+ * go; after it the process must only be let go (release) or run to a
+ * breakpoint. A fork server can run restore_image once and fork copies of
+ * that tracee before restore_finish.
  */
 #ifndef CKPT_RESTORE_H
 #define CKPT_RESTORE_H
