@@ -82,7 +82,11 @@ static int move_vdso_group(struct restore *r, struct builder *b, uint64_t target
 	if (dst < hi && lo < dst + (hi - lo)) {
 		/* overlapping move: go through a free place first */
 		uint64_t tmp = layout_find_free(r, hi - lo);
-		if (tmp == 0 || move_vdso_group(r, b, tmp + (vdso - lo)) != 0)
+		if (tmp == 0) {
+			log_error("no free place to move the vDSO through");
+			return -1;
+		}
+		if (move_vdso_group(r, b, tmp + (vdso - lo)) != 0)
 			return -1;
 		return move_vdso_group(r, b, target);
 	}
@@ -92,8 +96,10 @@ static int move_vdso_group(struct restore *r, struct builder *b, uint64_t target
 			continue;
 		struct rst_range mv = { m->start, m->end - m->start, dst + (m->start - lo) };
 		size_t k = COUNT(b->move, struct rst_range);
-		if (k >= MOVE_MAX || !buf_add(&b->move, &mv, sizeof mv))
+		if (k >= MOVE_MAX || !buf_add(&b->move, &mv, sizeof mv)) {
+			log_error("too many vDSO mappings to move");
 			return -1;
+		}
 		b->move_name[k] = m->name;
 		m->end = mv.dst + mv.len;
 		m->start = mv.dst;
@@ -110,7 +116,11 @@ int memplan_vdso_moves(struct restore *r, struct builder *b)
 	for (size_t i = 0; i < r->nnm; i++)
 		if (layout_special(&r->nm[i]) && !plan_range_free(r->p, r->nm[i].start, r->nm[i].end - r->nm[i].start)) {
 			uint64_t tmp = layout_find_free(r, 1ull << 20);
-			return tmp ? move_vdso_group(r, b, tmp + (1ull << 19)) : -1;
+			if (tmp == 0) {
+				log_error("no free place to move the vDSO to");
+				return -1;
+			}
+			return move_vdso_group(r, b, tmp + (1ull << 19));
 		}
 	return 0;
 }
@@ -119,10 +129,11 @@ int memplan_vdso_moves(struct restore *r, struct builder *b)
 
 /*
  * Where to start looking for the core's segments that overlap a mapping at
- * START: at the last segment starting at or below START when the segments
- * are in address order without overlaps (every writer does that: ORDERED, and the search may stop at the first segment at or past the
- * mapping's end; segs_in_order), else at the first. Restoring tens of thousands of mappings
- * must not take a pass over every segment for each.
+ * START: when the segments are in address order without overlaps (every
+ * writer does that; segs_in_order() says so), at the last one starting at or
+ * below START, and the search may stop at the first one at or past the
+ * mapping's end; else at the first segment. Restoring tens of thousands of
+ * mappings must not take a pass over every segment for each.
  */
 static int segs_in_order(const struct core *c)
 {
