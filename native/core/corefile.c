@@ -623,3 +623,42 @@ int elf_find_symbol(struct elf_file *e, const char *name, uint64_t *value)
 		return fail(e->err, "symbol %s not found", name);
 	return 0;
 }
+
+size_t elf_build_id(const uint8_t *head, size_t len, uint8_t id[ELF_BUILD_ID_MAX])
+{
+	Elf64_Ehdr eh;
+	if (len < sizeof eh)
+		return 0;
+	memcpy(&eh, head, sizeof eh);
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return 0;
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		uint64_t off = eh.e_phoff + i * sizeof ph, pos, end, align;
+		if (!fits(eh.e_phoff, (i + 1) * sizeof ph, len))
+			break;
+		memcpy(&ph, head + off, sizeof ph);
+		if (ph.p_type != PT_NOTE || !fits(ph.p_offset, ph.p_filesz, len))
+			continue;
+		align = ph.p_align == 8 ? 8 : 4;
+		pos = ph.p_offset;
+		end = ph.p_offset + ph.p_filesz;
+		while (end - pos >= 12) {
+			uint32_t w[3];
+			memcpy(w, head + pos, sizeof w);
+			uint64_t name = pos + 12, desc = name + ((w[0] + align - 1) & ~(align - 1));
+			if (desc > end || !fits(desc, w[1], end))
+				break;
+			if (w[2] == NT_GNU_BUILD_ID && w[0] == 4 && memcmp(head + name, "GNU", 4) == 0 &&
+			    w[1] > 0 && w[1] <= ELF_BUILD_ID_MAX) {
+				memcpy(id, head + desc, w[1]);
+				return w[1];
+			}
+			pos = desc + ((w[1] + align - 1) & ~(align - 1));
+			if (pos > end)
+				break;
+		}
+	}
+	return 0;
+}

@@ -123,4 +123,11 @@ int elf_prot_at_offset(const struct elf_file *e, uint64_t off);
 /* Looks NAME up in .dynsym, then .symtab. Returns 0 and *value on success. */
 int elf_find_symbol(struct elf_file *e, const char *name, uint64_t *value);
 
+#define ELF_BUILD_ID_MAX 64
+/* The GNU build-id (NT_GNU_BUILD_ID) of the ELF file whose first LEN bytes
+ * (file offset 0 on, as the first page of a mapping holds them) are in HEAD.
+ * Returns its length (at most ELF_BUILD_ID_MAX) with a copy in ID, or 0 when
+ * HEAD is no ELF header or its note lies outside HEAD. */
+size_t elf_build_id(const uint8_t *head, size_t len, uint8_t id[ELF_BUILD_ID_MAX]);
+
 #endif

@@ -10,6 +10,7 @@
  * core's through system calls injected into the child, then the rest of the
  * state, then the registers, and lets it go. See docs/RESTART.md.
  */
+#include "check.h"
 #include "corefile.h"
 #include "files.h"
 #include "log.h"
@@ -50,6 +51,7 @@ struct options {
 	const char *filedes;       /* -f: text file of open files */
 	int filedes_default;       /* -f without an attached FILE */
 	int nostop, wait, select, skip_missing, same_pid;
+	int check, json, force;    /* --check, --json, --force */
 	uint64_t breakpoint;       /* -b */
 };
 
@@ -85,6 +87,11 @@ static void usage(FILE *f)
 		"  -s, --select           ask, region by region, which memory to restore\n"
 		"  -V, --verbose          say what is done (twice: more)\n"
 		"  -w, --wait             wait for the restored process and exit with its status\n"
+		"      --check            only check: print the problems a restart would meet, run nothing\n"
+		"                         (exit 0 none, 1 problems or a crash core, 2 unusable core)\n"
+		"      --json             with --check: the problems as JSON on stdout\n"
+		"      --force            restart even when a file is not the build checkpointed, or an open\n"
+		"                         file is missing (left closed); each such problem is said\n"
 		"  -h, --help             this text\n"
 		"  -v, --version          the version\n"
 		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
@@ -98,7 +105,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "skip-missing", no_argument, 0, 'k' }, { "nostop", no_argument, 0, 'n' },
 		{ "same-pid", no_argument, 0, 'p' }, { "select", no_argument, 0, 's' },
 		{ "verbose", no_argument, 0, 'V' }, { "wait", no_argument, 0, 'w' },
-		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 } };
+		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' },
+		{ "check", no_argument, 0, 'C' }, { "json", no_argument, 0, 'J' }, { "force", no_argument, 0, 'F' },
+		{ 0, 0, 0, 0 } };
 	int ch;
 	memset(o, 0, sizeof *o);
 	while ((ch = getopt_long(argc, argv, "+b:f::knpsVwhv", longs, NULL)) != -1) {
@@ -122,6 +131,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 's': o->select = 1; break;
 		case 'V': log_verbose++; break;
 		case 'w': o->wait = 1; break;
+		case 'C': o->check = 1; break;
+		case 'J': o->json = 1; break;
+		case 'F': o->force = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': printf("%s\n", VERSION); exit(0);
 		default: usage(stderr); return -1;
@@ -833,63 +845,27 @@ int main(int argc, char **argv)
 	struct core c;
 	struct plan p;
 	struct fdset files = { 0 };
-	struct special_layout sl;
 	struct restore r;
-	char exebuf[PATH_MAX];
-	const char *exe = NULL;
 	int errpipe[2];
 
 	if (parse_options(argc, argv, &o) != 0)
 		return EXIT_BAD_INPUT;
-	if (core_open(&c, o.core) != 0) {
-		log_error("%s: %s", o.core, c.err);
-		core_close(&c);
+	struct check_input ci = { o.core, o.exe, o.filedes, o.skip_missing, o.force };
+	struct check_result cr;
+	int rc = check_all(&ci, &c, &p, &files, &cr);
+	if (rc < 0)
+		return rc == -1 ? EXIT_BAD_INPUT : EXIT_FAILED;
+	if (o.check) {
+		if (o.json)
+			check_print_json(&cr, o.core, stdout);
+		else
+			check_print_text(&cr, o.core, stdout);
+		return check_not_ok(&cr) ? EXIT_FAILED : 0;
+	}
+	check_print_text(&cr, o.core, stderr);
+	if (check_refuses(&cr))
 		return EXIT_BAD_INPUT;
-	}
-	/* The VERSION note counts the threads a writer could not put in the core
-	 * (libsavefds.so leaves out threads that block every signal): restored
-	 * without them, the process would run on with threads missing. */
-	if (c.ckpt.version != NULL && c.ckpt.version->nthreads > c.nthreads) {
-		log_error("%s: the process had %u threads, the core holds %zu (libsavefds.so leaves out threads "
-			  "that block every signal); restoring it without them is not supported", o.core,
-			  (unsigned)c.ckpt.version->nthreads, c.nthreads);
-		return EXIT_BAD_INPUT;
-	}
-	if (o.exe) {
-		if (realpath(o.exe, exebuf) == NULL || access(exebuf, X_OK) != 0) {
-			log_error("%s: %s", o.exe, strerror(errno));
-			return EXIT_BAD_INPUT;
-		}
-		exe = exebuf;
-	}
-	if (special_layout_read(&sl) != 0) {
-		log_error("cannot read this process's own vDSO layout from /proc/self/maps");
-		return EXIT_FAILED;
-	}
-	if (plan_build(&p, &c, o.core, exe, &sl) != 0 || plan_check_files(&p, &c) != 0)
-		return EXIT_BAD_INPUT;
-	if (access(p.exe, X_OK) != 0) {
-		log_error("%s: executable %s: %s", o.core, p.exe, strerror(errno));
-		return EXIT_BAD_INPUT;
-	}
-	if (o.filedes ? files_from_text(&files, o.filedes) != 0
-		      : (c.ckpt.files && files_from_core(&files, &c) != 0)) {
-		if (!o.filedes)
-			log_error("%s: CKPT FILES note: malformed record", o.core);
-		return EXIT_BAD_INPUT;
-	}
-	if (o.filedes)
-		files_share_from_core(&files, &c);
-	if (files_check(&files, o.filedes ? o.filedes : o.core, o.skip_missing) != 0)
-		return EXIT_BAD_INPUT;
-	if (c.ckpt.cwd) {
-		struct stat st;
-		if (stat(c.ckpt.cwd, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			log_error("%s: working directory %s: %s", o.core, c.ckpt.cwd,
-				  errno ? strerror(errno) : "not a directory");
-			return EXIT_BAD_INPUT;
-		}
-	}
+	check_free(&cr);
 
 	memset(&r, 0, sizeof r);
 	r.o = &o; r.c = &c; r.p = &p; r.files = &files;
