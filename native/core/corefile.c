@@ -532,7 +532,7 @@ int elf_open(struct elf_file *e, const char *path)
 {
 	struct stat st;
 	memset(e, 0, sizeof *e);
-	e->fd = open(path, O_RDONLY | O_CLOEXEC);
+	e->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO named by a core must not block */
 	if (e->fd < 0)
 		return fail(e->err, "cannot open: %s", strerror(errno));
 	if (fstat(e->fd, &st) != 0 || !S_ISREG(st.st_mode))
