@@ -67,11 +67,25 @@ static int check_ident(const Elf64_Ehdr *eh, char *err, int want_type)
 	return 0;
 }
 
-static int read_phdrs(int fd, uint64_t size, const Elf64_Ehdr *eh, Elf64_Phdr **out, char *err)
+/* The number of program headers: e_phnum, or with PN_XNUM (65535 or more, as the
+ * kernel writes for a process with that many mappings) sh_info of section header 0. */
+static int count_phdrs(int fd, uint64_t size, const Elf64_Ehdr *eh, uint64_t *n, char *err)
 {
-	uint64_t n = eh->e_phnum, len;
-	if (n == PN_XNUM)
-		return fail(err, "extended program header count (PN_XNUM) not supported");
+	Elf64_Shdr sh;
+	*n = eh->e_phnum;
+	if (*n != PN_XNUM)
+		return 0;
+	if (eh->e_shentsize < sizeof sh)
+		return fail(err, "e_phnum is PN_XNUM but e_shentsize is %u", eh->e_shentsize);
+	if (!fits(eh->e_shoff, sizeof sh, size) || read_exact(fd, &sh, sizeof sh, eh->e_shoff) != 0)
+		return fail(err, "e_phnum is PN_XNUM but section header 0 is past the end of the file");
+	*n = sh.sh_info;
+	return 0;
+}
+
+static int read_phdrs(int fd, uint64_t size, const Elf64_Ehdr *eh, uint64_t n, Elf64_Phdr **out, char *err)
+{
+	uint64_t len;
 	if (n > CORE_MAX_PHNUM)
 		return fail(err, "absurd program header count %lu", (unsigned long)n);
 	len = n * sizeof(Elf64_Phdr);
@@ -158,9 +172,20 @@ static int want_size(struct core *c, const struct core_note *n, uint32_t size, c
 	return 0;
 }
 
+/* The CKPT note of TYPE seen before N, if any (CKPT_NT_XSTATE comes once per thread). */
+static int ckpt_seen(const struct core *c, const struct core_note *n)
+{
+	for (const struct core_note *o = c->notes; o < n; o++)
+		if (o->type == n->type && strcmp(o->owner, CKPT_NOTE_OWNER) == 0)
+			return 1;
+	return 0;
+}
+
 static int parse_ckpt(struct core *c, const struct core_note *n)
 {
 	struct core_ckpt *k = &c->ckpt;
+	if (n->type != CKPT_NT_XSTATE && n->type >= CKPT_NT_VERSION && n->type <= CKPT_NT_MM && ckpt_seen(c, n))
+		return fail(c->err, "more than one CKPT note of type %u", n->type);
 	switch (n->type) {
 	case CKPT_NT_VERSION:
 		if (want_size(c, n, sizeof *k->version, "VERSION")) return -1;
@@ -198,6 +223,8 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		break;
 	case CKPT_NT_XSTATE:   /* one per thread, in NT_PRSTATUS order */
 		if (want_size(c, n, 576, "XSTATE")) return -1;
+		if (n->descsz % 8 != 0)
+			return fail(c->err, "CKPT XSTATE note has %u bytes, not a multiple of 8", n->descsz);
 		if (k->nxstate == 0) {
 			k->xstate = n->desc;
 			k->xstate_len = n->descsz;
@@ -373,6 +400,7 @@ int core_open(struct core *c, const char *path)
 	struct stat st;
 	Elf64_Phdr *ph = NULL;
 	size_t i, nload = 0;
+	uint64_t phnum;
 
 	memset(c, 0, sizeof *c);
 	c->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -395,13 +423,15 @@ int core_open(struct core *c, const char *path)
 		return fail(c->err, "cannot read the ELF header");
 	if (check_ident(&c->eh, c->err, ET_CORE) != 0)
 		return -1;
-	if (c->eh.e_phnum == 0)
+	if (count_phdrs(c->fd, c->size, &c->eh, &phnum, c->err) != 0)
+		return -1;
+	if (phnum == 0)
 		return fail(c->err, "core has no program headers");
-	if (read_phdrs(c->fd, c->size, &c->eh, &ph, c->err) != 0) {
+	if (read_phdrs(c->fd, c->size, &c->eh, phnum, &ph, c->err) != 0) {
 		free(ph);
 		return -1;
 	}
-	for (i = 0; i < c->eh.e_phnum; i++)
+	for (i = 0; i < phnum; i++)
 		if (ph[i].p_type == PT_LOAD)
 			nload++;
 	c->segs = calloc(nload ? nload : 1, sizeof *c->segs);
@@ -409,7 +439,7 @@ int core_open(struct core *c, const char *path)
 		free(ph);
 		return fail(c->err, "out of memory");
 	}
-	for (i = 0; i < c->eh.e_phnum; i++) {
+	for (i = 0; i < phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
 		int bad = 0;
 		if (p->p_type != PT_LOAD)
@@ -427,7 +457,7 @@ int core_open(struct core *c, const char *path)
 		}
 		c->segs[c->nsegs++] = (struct core_seg){ p->p_vaddr, p->p_memsz, p->p_offset, p->p_filesz, p->p_flags };
 	}
-	if (read_notes(c, ph, c->eh.e_phnum) != 0) {
+	if (read_notes(c, ph, phnum) != 0) {
 		free(ph);
 		return -1;
 	}
@@ -542,7 +572,9 @@ int elf_open(struct elf_file *e, const char *path)
 		return fail(e->err, "not an ELF file (too short)");
 	if (check_ident(&e->eh, e->err, ET_EXEC) != 0)
 		return -1;
-	if (read_phdrs(e->fd, e->size, &e->eh, &e->ph, e->err) != 0)
+	if (e->eh.e_phnum == PN_XNUM)
+		return fail(e->err, "extended program header count (PN_XNUM) in an executable");
+	if (read_phdrs(e->fd, e->size, &e->eh, e->eh.e_phnum, &e->ph, e->err) != 0)
 		return -1;
 	e->phnum = e->eh.e_phnum;
 	return 0;

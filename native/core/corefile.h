@@ -20,7 +20,7 @@
 #define CORE_ERR_LEN 256
 
 /* Limits that keep a hostile header from driving huge allocations. */
-#define CORE_MAX_PHNUM     65535u
+#define CORE_MAX_PHNUM     4000000u   /* as Java's CoreFile.MAX_SEGMENTS */
 #define CORE_MAX_NOTES_LEN (256u << 20)   /* all PT_NOTE data together */
 #define CORE_MAX_THREADS   4096
 

@@ -212,12 +212,10 @@ class ImageLayoutIT {
             "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
-        Path script = Files.createTempFile("layout_dump", ".py");
+        Path script = ckptPy();
         try {
-            try (InputStream in = ImageLayoutIT.class.getResourceAsStream("layout_dump.py")) {
-                Files.write(script, in.readAllBytes());
-            }
-            Run r = Run.of("python3", script.toString(), Build.basedir().resolve("gdb-scripts/ckpt.py").toString()).go();
+            Run r = Run.of("python3", script.toString(), "dump", Build.basedir().resolve("gdb-scripts/ckpt.py").toString())
+                    .go();
             assertThat(r.exit).as("%s", r).isZero();
             Map<String, String> formats = new LinkedHashMap<>();
             for (String line : r.out.lines().toList()) {
@@ -263,6 +261,15 @@ class ImageLayoutIT {
         } finally {
             Files.deleteIfExists(script);
         }
+    }
+
+    /** src/test/resources/dev/ckpt/image/ckpt_py.py in a temporary file: ckpt.py run outside gdb. */
+    static Path ckptPy() throws IOException {
+        Path script = Files.createTempFile("ckpt_py", ".py");
+        try (InputStream in = ImageLayoutIT.class.getResourceAsStream("ckpt_py.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        return script;
     }
 
     /** A little-endian struct format ("<iIq", "<11Q") as {size, signed} per field. */
