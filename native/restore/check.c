@@ -172,6 +172,8 @@ int check_all(const struct check_input *in, struct core *c, struct plan *p, stru
 	}
 	if (plan_build(p, c, in->core_path, exe, &sl) != 0)
 		return -1;
+	r->start_brk = p->start_brk;
+	r->brk = p->brk;
 	check_mapped_files(r, p, c, in->force);
 	if (access(p->exe, F_OK) == 0 && access(p->exe, X_OK) != 0)
 		check_add(r, "executable-missing", CHECK_ERROR, p->exe, "executable %s: %s", p->exe, strerror(errno));
@@ -254,6 +256,8 @@ void check_print_json(const struct check_result *r, const char *core_path, FILE 
 	} else {
 		fputs("null", f);
 	}
+	fprintf(f, ",\"heap\":{\"start\":\"0x%llx\",\"end\":\"0x%llx\"}", (unsigned long long)r->start_brk,
+		(unsigned long long)r->brk);
 	fputs(",\"problems\":[", f);
 	for (size_t i = 0; i < r->n; i++) {
 		fputs(i ? ",{\"kind\":" : "{\"kind\":", f);

@@ -46,6 +46,7 @@ struct check_result {
 	struct check_problem *v; size_t n;
 	int crashed; struct check_crash crash;
 	char exe[4096];           /* the EXECUTABLE given, resolved */
+	uint64_t start_brk, brk;  /* the heap the plan restores (plan.c: CKPT MM/MAPS, else its guess) */
 };
 
 /*
@@ -62,7 +63,7 @@ int check_refuses(const struct check_result *r);
 int check_not_ok(const struct check_result *r);
 /* One line per problem, "restart: CORE: ...", on F. */
 void check_print_text(const struct check_result *r, const char *core_path, FILE *f);
-/* {"core", "ok", "refused", "crash", "problems": [{kind, file, message, severity}]} on F. */
+/* {"core", "ok", "refused", "crash", "heap", "problems": [{kind, file, message, severity}]} on F. */
 void check_print_json(const struct check_result *r, const char *core_path, FILE *f);
 void check_free(struct check_result *r);
 

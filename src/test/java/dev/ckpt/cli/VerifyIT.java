@@ -334,4 +334,26 @@ class VerifyIT {
         assertThat(r.err).startsWith("restart: " + segv + ": note: the process crashed: SIGSEGV at address 0x10");
         assertThat(r.exit).as("%s", r).isEqualTo(128 + 11);
     }
+
+    /**
+     * The heap a plain core's restart gets is plan.c's guess; inspect's "[heap]" row (for
+     * display) must name the same mapping: one rule, checked here on a gdb and a kernel core.
+     */
+    @Test
+    void inspectNamesTheHeapTheEngineRestores() throws Exception {
+        for (Path core : List.of(TestCores.sharedGdbLinklist(), TestCores.sharedKernelHeap().core())) {
+            JsonNode heap = new ObjectMapper().readTree(Ckpt.run("verify", "--json", core).out()).get("heap");
+            long start = Long.decode(heap.get("start").asText());
+            long end = Long.decode(heap.get("end").asText());
+            JsonNode named = null;
+            for (JsonNode m : new ObjectMapper().readTree(Ckpt.run("inspect", "--json", core).out()).get("mappings")) {
+                if ("[heap]".equals(m.path("name").asText())) {
+                    named = m;
+                }
+            }
+            assertThat(named).as("inspect names a heap in %s", core).isNotNull();
+            assertThat(Long.decode(named.get("end").asText())).as("%s", core).isEqualTo(end);
+            assertThat(Long.decode(named.get("start").asText())).as("%s", core).isLessThanOrEqualTo(start);
+        }
+    }
 }
