@@ -84,6 +84,7 @@ RSEQ_GLIBC_SIG = 0x53053053
 # ELF
 ELF_HEADER_SIZE = 64
 ELF_PHDR_SIZE = 56
+ELF_SHDR_SIZE = 64
 ET_CORE = 4
 EM_X86_64 = 62
 PT_NOTE = 4
@@ -479,8 +480,14 @@ def _read_phdrs(f, path):
         raise CkptError("%s: program header size %d, expected %d"
                         % (path, e_phentsize, ELF_PHDR_SIZE))
     if e_phnum == PN_XNUM:
-        raise CkptError("%s: more than 65534 program headers (PN_XNUM) are not supported"
-                        % path)
+        # 65535 or more: the count is sh_info of section header 0 (as the C and Java readers read it)
+        e_shoff, = struct.unpack_from("<Q", ehdr, 40)
+        e_shentsize, = struct.unpack_from("<H", ehdr, 58)
+        f.seek(e_shoff + 44)
+        raw = f.read(4)
+        if e_shoff == 0 or e_shentsize < ELF_SHDR_SIZE or len(raw) != 4:
+            raise CkptError("%s: e_phnum is PN_XNUM but section header 0 is missing" % path)
+        e_phnum, = struct.unpack("<I", raw)
     f.seek(e_phoff)
     phdrs = f.read(e_phnum * ELF_PHDR_SIZE)
     if len(phdrs) != e_phnum * ELF_PHDR_SIZE:
@@ -546,6 +553,25 @@ def encode_note(note_type, desc):
             + desc + b"\0" * (_align(len(desc), 4) - len(desc)))
 
 
+def _set_xnum(f, count):
+    """e_phnum = PN_XNUM, the count in sh_info of section header 0 (added when there is none)."""
+    f.seek(40)
+    e_shoff, = struct.unpack("<Q", f.read(8))
+    f.seek(58)
+    e_shentsize, e_shnum = struct.unpack("<HH", f.read(4))
+    if e_shoff == 0 or e_shentsize < ELF_SHDR_SIZE or e_shnum == 0:
+        e_shoff = f.seek(0, os.SEEK_END)
+        f.write(b"\0" * ELF_SHDR_SIZE)   # a null section header 0
+        f.seek(40)
+        f.write(struct.pack("<Q", e_shoff))
+        f.seek(58)
+        f.write(struct.pack("<HHH", ELF_SHDR_SIZE, 1, 0))   # e_shentsize, e_shnum, e_shstrndx
+    f.seek(e_shoff + 44)
+    f.write(struct.pack("<I", count))
+    f.seek(56)
+    f.write(struct.pack("<H", PN_XNUM))
+
+
 def append_notes(path, notes):
     """Append notes [(type, desc)] to the ELF core at path as one new PT_NOTE.
 
@@ -556,8 +582,6 @@ def append_notes(path, notes):
     with open(path, "r+b") as f:
         phdrs = _read_phdrs(f, path)
         e_phnum = len(phdrs) // ELF_PHDR_SIZE
-        if e_phnum + 1 >= PN_XNUM:
-            raise CkptError("%s: too many program headers to add a note segment" % path)
         blob = b"".join(encode_note(t, d) for t, d in notes)
         end = f.seek(0, os.SEEK_END)
         note_off = _align(end, 8)
@@ -567,8 +591,11 @@ def append_notes(path, notes):
         f.write(phdrs + note_phdr)
         f.seek(32)
         f.write(struct.pack("<Q", phdr_off))   # e_phoff
-        f.seek(56)
-        f.write(struct.pack("<H", e_phnum + 1))  # e_phnum
+        if e_phnum + 1 >= PN_XNUM:
+            _set_xnum(f, e_phnum + 1)
+        else:
+            f.seek(56)
+            f.write(struct.pack("<H", e_phnum + 1))  # e_phnum
         f.flush()
         os.fsync(f.fileno())
         return f.seek(0, os.SEEK_END)

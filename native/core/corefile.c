@@ -3,6 +3,7 @@
  * Never logs; every failure leaves a one-line reason in ->err.
  */
 #include "corefile.h"
+#include "elfutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,71 +18,19 @@
 #define PRSTATUS_REGOFF 112
 #define PRPSINFO_SIZE   136
 
-static int fail(char *err, const char *fmt, ...)
+/* The number of program headers: e_phnum, or with PN_XNUM (65535 or more, as the
+ * kernel writes for a process with that many mappings) sh_info of section header 0. */
+static int count_phdrs(int fd, uint64_t size, const Elf64_Ehdr *eh, uint64_t *n, char *err)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, CORE_ERR_LEN, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* a + b <= limit, without overflow */
-static int fits(uint64_t a, uint64_t b, uint64_t limit)
-{
-	return a <= limit && b <= limit - a;
-}
-
-static int read_exact(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n; len -= (size_t)n; off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int check_ident(const Elf64_Ehdr *eh, char *err, int want_type)
-{
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return fail(err, "not an ELF file");
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(err, "not a 64-bit ELF file (class %u)", eh->e_ident[EI_CLASS]);
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, "not a little-endian ELF file");
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return fail(err, "unknown ELF version %u", eh->e_ident[EI_VERSION]);
-	if (eh->e_machine != EM_X86_64)
-		return fail(err, "ELF file for another machine (e_machine %u, not x86-64)", eh->e_machine);
-	if (want_type == ET_CORE && eh->e_type != ET_CORE)
-		return fail(err, "ELF file but not a core file (e_type %u)", eh->e_type);
-	if (want_type != ET_CORE && eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-		return fail(err, "not an executable or shared object (e_type %u)", eh->e_type);
-	if (eh->e_phnum > 0 && eh->e_phentsize != sizeof(Elf64_Phdr))
-		return fail(err, "bad program header size %u", eh->e_phentsize);
-	return 0;
-}
-
-static int read_phdrs(int fd, uint64_t size, const Elf64_Ehdr *eh, Elf64_Phdr **out, char *err)
-{
-	uint64_t n = eh->e_phnum, len;
-	if (n == PN_XNUM)
-		return fail(err, "extended program header count (PN_XNUM) not supported");
-	if (n > CORE_MAX_PHNUM)
-		return fail(err, "absurd program header count %lu", (unsigned long)n);
-	len = n * sizeof(Elf64_Phdr);
-	if (!fits(eh->e_phoff, len, size))
-		return fail(err, "program headers past the end of the file (truncated?)");
-	*out = calloc(n ? n : 1, sizeof(Elf64_Phdr));
-	if (*out == NULL)
-		return fail(err, "out of memory");
-	if (n && read_exact(fd, *out, len, eh->e_phoff) != 0)
-		return fail(err, "cannot read program headers");
+	Elf64_Shdr sh;
+	*n = eh->e_phnum;
+	if (*n != PN_XNUM)
+		return 0;
+	if (eh->e_shentsize < sizeof sh)
+		return fail(err, "e_phnum is PN_XNUM but e_shentsize is %u", eh->e_shentsize);
+	if (!fits(eh->e_shoff, sizeof sh, size) || read_exact(fd, &sh, sizeof sh, eh->e_shoff) != 0)
+		return fail(err, "e_phnum is PN_XNUM but section header 0 is past the end of the file");
+	*n = sh.sh_info;
 	return 0;
 }
 
@@ -158,9 +107,20 @@ static int want_size(struct core *c, const struct core_note *n, uint32_t size, c
 	return 0;
 }
 
+/* The CKPT note of TYPE seen before N, if any (CKPT_NT_XSTATE comes once per thread). */
+static int ckpt_seen(const struct core *c, const struct core_note *n)
+{
+	for (const struct core_note *o = c->notes; o < n; o++)
+		if (o->type == n->type && strcmp(o->owner, CKPT_NOTE_OWNER) == 0)
+			return 1;
+	return 0;
+}
+
 static int parse_ckpt(struct core *c, const struct core_note *n)
 {
 	struct core_ckpt *k = &c->ckpt;
+	if (n->type != CKPT_NT_XSTATE && n->type >= CKPT_NT_VERSION && n->type <= CKPT_NT_MM && ckpt_seen(c, n))
+		return fail(c->err, "more than one CKPT note of type %u", n->type);
 	switch (n->type) {
 	case CKPT_NT_VERSION:
 		if (want_size(c, n, sizeof *k->version, "VERSION")) return -1;
@@ -198,6 +158,8 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		break;
 	case CKPT_NT_XSTATE:   /* one per thread, in NT_PRSTATUS order */
 		if (want_size(c, n, 576, "XSTATE")) return -1;
+		if (n->descsz % 8 != 0)
+			return fail(c->err, "CKPT XSTATE note has %u bytes, not a multiple of 8", n->descsz);
 		if (k->nxstate == 0) {
 			k->xstate = n->desc;
 			k->xstate_len = n->descsz;
@@ -373,6 +335,7 @@ int core_open(struct core *c, const char *path)
 	struct stat st;
 	Elf64_Phdr *ph = NULL;
 	size_t i, nload = 0;
+	uint64_t phnum;
 
 	memset(c, 0, sizeof *c);
 	c->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -395,13 +358,15 @@ int core_open(struct core *c, const char *path)
 		return fail(c->err, "cannot read the ELF header");
 	if (check_ident(&c->eh, c->err, ET_CORE) != 0)
 		return -1;
-	if (c->eh.e_phnum == 0)
+	if (count_phdrs(c->fd, c->size, &c->eh, &phnum, c->err) != 0)
+		return -1;
+	if (phnum == 0)
 		return fail(c->err, "core has no program headers");
-	if (read_phdrs(c->fd, c->size, &c->eh, &ph, c->err) != 0) {
+	if (read_phdrs(c->fd, c->size, &c->eh, phnum, &ph, c->err) != 0) {
 		free(ph);
 		return -1;
 	}
-	for (i = 0; i < c->eh.e_phnum; i++)
+	for (i = 0; i < phnum; i++)
 		if (ph[i].p_type == PT_LOAD)
 			nload++;
 	c->segs = calloc(nload ? nload : 1, sizeof *c->segs);
@@ -409,7 +374,7 @@ int core_open(struct core *c, const char *path)
 		free(ph);
 		return fail(c->err, "out of memory");
 	}
-	for (i = 0; i < c->eh.e_phnum; i++) {
+	for (i = 0; i < phnum; i++) {
 		const Elf64_Phdr *p = &ph[i];
 		int bad = 0;
 		if (p->p_type != PT_LOAD)
@@ -427,7 +392,7 @@ int core_open(struct core *c, const char *path)
 		}
 		c->segs[c->nsegs++] = (struct core_seg){ p->p_vaddr, p->p_memsz, p->p_offset, p->p_filesz, p->p_flags };
 	}
-	if (read_notes(c, ph, c->eh.e_phnum) != 0) {
+	if (read_notes(c, ph, phnum) != 0) {
 		free(ph);
 		return -1;
 	}
@@ -524,102 +489,4 @@ int ckpt_next_map(const uint8_t *buf, uint32_t len, uint32_t *pos,
 {
 	return next_record(buf, len, pos, sizeof **rec, offsetof(struct ckpt_map, path_len),
 			   (const void **)rec, path);
-}
-
-/* ---- ELF files ---- */
-
-int elf_open(struct elf_file *e, const char *path)
-{
-	struct stat st;
-	memset(e, 0, sizeof *e);
-	e->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (e->fd < 0)
-		return fail(e->err, "cannot open: %s", strerror(errno));
-	if (fstat(e->fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return fail(e->err, "not a regular file");
-	e->size = (uint64_t)st.st_size;
-	if (e->size < sizeof e->eh || read_exact(e->fd, &e->eh, sizeof e->eh, 0) != 0)
-		return fail(e->err, "not an ELF file (too short)");
-	if (check_ident(&e->eh, e->err, ET_EXEC) != 0)
-		return -1;
-	if (read_phdrs(e->fd, e->size, &e->eh, &e->ph, e->err) != 0)
-		return -1;
-	e->phnum = e->eh.e_phnum;
-	return 0;
-}
-
-void elf_close(struct elf_file *e)
-{
-	free(e->ph);
-	e->ph = NULL;
-	if (e->fd > 0)
-		close(e->fd);
-	e->fd = -1;
-}
-
-int elf_prot_at_offset(const struct elf_file *e, uint64_t off)
-{
-	for (size_t i = 0; i < e->phnum; i++) {
-		const Elf64_Phdr *p = &e->ph[i];
-		uint64_t start = p->p_offset & ~(uint64_t)0xfff;
-		if (p->p_type == PT_LOAD && off >= start && off - start < (p->p_offset - start) + p->p_filesz)
-			return (int)p->p_flags;
-	}
-	return -1;
-}
-
-static int lookup_in(struct elf_file *e, const Elf64_Shdr *sh, size_t shnum, uint32_t symtype,
-		     const char *name, uint64_t *value)
-{
-	for (size_t i = 0; i < shnum; i++) {
-		const Elf64_Shdr *s = &sh[i], *strs;
-		size_t nsyms, j, namelen = strlen(name);
-		if (s->sh_type != symtype || s->sh_entsize != sizeof(Elf64_Sym) || s->sh_link >= shnum)
-			continue;
-		strs = &sh[s->sh_link];
-		if (!fits(s->sh_offset, s->sh_size, e->size) || !fits(strs->sh_offset, strs->sh_size, e->size))
-			continue;
-		nsyms = s->sh_size / sizeof(Elf64_Sym);
-		for (j = 0; j < nsyms; j++) {
-			Elf64_Sym sym;
-			char nm[128];
-			if (read_exact(e->fd, &sym, sizeof sym, s->sh_offset + j * sizeof sym) != 0)
-				break;
-			if (sym.st_name >= strs->sh_size || namelen + 1 > sizeof nm)
-				continue;
-			if (strs->sh_size - sym.st_name < namelen + 1)
-				continue;
-			if (read_exact(e->fd, nm, namelen + 1, strs->sh_offset + sym.st_name) != 0)
-				continue;
-			if (memcmp(nm, name, namelen + 1) == 0 && sym.st_shndx != SHN_UNDEF) {
-				*value = sym.st_value;
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
-int elf_find_symbol(struct elf_file *e, const char *name, uint64_t *value)
-{
-	Elf64_Shdr *sh;
-	size_t shnum = e->eh.e_shnum;
-	int r;
-	if (shnum == 0 || shnum > 65535 || e->eh.e_shentsize != sizeof(Elf64_Shdr) ||
-	    !fits(e->eh.e_shoff, shnum * sizeof(Elf64_Shdr), e->size))
-		return fail(e->err, "no usable section headers");
-	sh = calloc(shnum, sizeof *sh);
-	if (sh == NULL)
-		return fail(e->err, "out of memory");
-	if (read_exact(e->fd, sh, shnum * sizeof *sh, e->eh.e_shoff) != 0) {
-		free(sh);
-		return fail(e->err, "cannot read section headers");
-	}
-	r = lookup_in(e, sh, shnum, SHT_DYNSYM, name, value);
-	if (r != 0)
-		r = lookup_in(e, sh, shnum, SHT_SYMTAB, name, value);
-	free(sh);
-	if (r != 0)
-		return fail(e->err, "symbol %s not found", name);
-	return 0;
 }

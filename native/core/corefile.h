@@ -20,7 +20,7 @@
 #define CORE_ERR_LEN 256
 
 /* Limits that keep a hostile header from driving huge allocations. */
-#define CORE_MAX_PHNUM     65535u
+#define CORE_MAX_PHNUM     4000000u   /* as Java's CoreFile.MAX_SEGMENTS */
 #define CORE_MAX_NOTES_LEN (256u << 20)   /* all PT_NOTE data together */
 #define CORE_MAX_THREADS   4096
 
@@ -122,5 +122,12 @@ void elf_close(struct elf_file *e);
 int elf_prot_at_offset(const struct elf_file *e, uint64_t off);
 /* Looks NAME up in .dynsym, then .symtab. Returns 0 and *value on success. */
 int elf_find_symbol(struct elf_file *e, const char *name, uint64_t *value);
+
+#define ELF_BUILD_ID_MAX 64
+/* The GNU build-id (NT_GNU_BUILD_ID) of the ELF file whose first LEN bytes
+ * (file offset 0 on, as the first page of a mapping holds them) are in HEAD.
+ * Returns its length (at most ELF_BUILD_ID_MAX) with a copy in ID, or 0 when
+ * HEAD is no ELF header or its note lies outside HEAD. */
+size_t elf_build_id(const uint8_t *head, size_t len, uint8_t id[ELF_BUILD_ID_MAX]);
 
 #endif

@@ -119,4 +119,13 @@ struct ckpt_mm {
 	uint64_t arg_start, arg_end, env_start, env_end;
 };
 
+/* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
+ * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
+_Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
+_Static_assert(sizeof(struct ckpt_file) == 32, "struct ckpt_file is 32 bytes");
+_Static_assert(sizeof(struct ckpt_sigaction) == 32, "struct ckpt_sigaction is 32 bytes");
+_Static_assert(sizeof(struct ckpt_rseq) == 16, "struct ckpt_rseq is 16 bytes");
+_Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
+_Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
+
 #endif

@@ -123,8 +123,10 @@ int files_from_core(struct fdset *s, const struct core *c)
 	while ((res = ckpt_next_file(c->ckpt.files, c->ckpt.files_len, &pos, &r, &path)) == 1) {
 		struct fdent e = { r->fd, (int)r->flags, r->offset, !!(r->fdflags & CKPT_FD_CLOEXEC),
 				   r->share_id, (int)r->kind, strdup(path) };
-		if (r->fd < 0 || e.path == NULL || push(s, e) != 0)
+		if (r->fd < 0 || e.path == NULL || push(s, e) != 0) {
+			free(e.path);
 			return -1;
+		}
 	}
 	return res < 0 ? -1 : 0;
 }

@@ -21,6 +21,11 @@ void usage(FILE *f)
 		"  -s, --select           ask, region by region, which memory to restore\n"
 		"  -V, --verbose          say what is done (twice: more)\n"
 		"  -w, --wait             wait for the restored process and exit with its status\n"
+		"      --check            only check: print the problems a restart would meet, run nothing\n"
+		"                         (exit 0 none, 1 problems or a crash core, 2 unusable core)\n"
+		"      --json             with --check: the problems as JSON on stdout\n"
+		"      --force            restart even when a file is not the build checkpointed, or an open\n"
+		"                         file is missing (left closed); each such problem is said\n"
 		"  -h, --help             this text\n"
 		"  -v, --version          the version\n"
 		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
@@ -34,7 +39,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "skip-missing", no_argument, 0, 'k' }, { "nostop", no_argument, 0, 'n' },
 		{ "same-pid", no_argument, 0, 'p' }, { "select", no_argument, 0, 's' },
 		{ "verbose", no_argument, 0, 'V' }, { "wait", no_argument, 0, 'w' },
-		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 } };
+		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' },
+		{ "check", no_argument, 0, 'C' }, { "json", no_argument, 0, 'J' }, { "force", no_argument, 0, 'F' },
+		{ 0, 0, 0, 0 } };
 	int ch;
 	memset(o, 0, sizeof *o);
 	while ((ch = getopt_long(argc, argv, "+b:f::knpsVwhv", longs, NULL)) != -1) {
@@ -58,6 +65,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 's': o->select = 1; break;
 		case 'V': log_verbose++; break;
 		case 'w': o->wait = 1; break;
+		case 'C': o->check = 1; break;
+		case 'J': o->json = 1; break;
+		case 'F': o->force = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': printf("%s\n", VERSION); exit(0);
 		default: usage(stderr); return -1;

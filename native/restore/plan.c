@@ -311,68 +311,6 @@ int plan_build(struct plan *p, const struct core *c, const char *core_path,
 	return 0;
 }
 
-/* Compares the core's copy of the page at file offset 0 with the file. */
-static int first_page_differs(const struct core *c, const struct vma *v, int fd, uint64_t fsize)
-{
-	uint8_t a[4096], b[4096];
-	size_t len = fsize < sizeof a ? (size_t)fsize : sizeof a;
-	if (v->offset != 0 || (v->prot & PROT_WRITE) || v->shared)
-		return 0;
-	if (core_read_mem(c, v->start, a, len) != 0)
-		return 0;       /* the core does not hold it */
-	if (pread(fd, b, len, 0) != (ssize_t)len)
-		return 1;
-	return memcmp(a, b, len) != 0;
-}
-
-int plan_check_files(const struct plan *p, const struct core *c)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		const struct vma *v = &p->v[i];
-		struct stat st;
-		int fd, bad;
-		if (v->path == NULL || v->kind != VMA_NORMAL)
-			continue;
-		if (i > 0 && same_path(p->v[i - 1].path, v->path) && v->offset != 0)
-			continue;   /* checked with the file's first mapping */
-		fd = open(v->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) != 0) {
-			log_error("%s: mapped file %s: %s", p->core_path, v->path, strerror(errno));
-			if (fd >= 0) close(fd);
-			return -1;
-		}
-		bad = first_page_differs(c, v, fd, (uint64_t)st.st_size);
-		if (!bad && c->ckpt.maps) {
-			/* the identity recorded at checkpoint time: size and mtime */
-			uint32_t pos = 0;
-			const struct ckpt_map *m;
-			const char *path;
-			while (ckpt_next_map(c->ckpt.maps, c->ckpt.maps_len, &pos, &m, &path) == 1)
-				if (m->start == v->start && m->size != 0 &&
-				    ((uint64_t)st.st_size != m->size ||
-				     (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != m->mtime_ns))
-					bad = 1;
-		}
-		if (!bad && same_path(v->path, p->exe) && !c->ckpt.maps) {
-			struct elf_file ef;
-			if (elf_open(&ef, v->path) != 0) {
-				bad = 1;
-			} else {
-				for (size_t j = 0; j < p->n; j++)
-					if (same_path(p->v[j].path, v->path) && elf_prot_at_offset(&ef, p->v[j].offset) < 0)
-						bad = 1;
-			}
-			elf_close(&ef);
-		}
-		close(fd);
-		if (bad) {
-			log_error("%s: %s has changed since the checkpoint", p->core_path, v->path);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int plan_range_free(const struct plan *p, uint64_t a, uint64_t len)
 {
 	for (size_t i = 0; i < p->n; i++)

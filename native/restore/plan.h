@@ -42,8 +42,6 @@ int special_layout_read(struct special_layout *s);
  * EXE_OVERRIDE, when not NULL, replaces the executable the core names. */
 int plan_build(struct plan *p, const struct core *c, const char *core_path,
 	       const char *exe_override, const struct special_layout *sl);
-/* Checks that every mapped file exists and is the one checkpointed. */
-int plan_check_files(const struct plan *p, const struct core *c);
 void plan_free(struct plan *p);
 int same_path(const char *a, const char *b);
 

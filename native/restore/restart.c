@@ -11,6 +11,7 @@
  * with the core's; then the rest of the state, then the registers, and lets
  * it go. The steps are listed in restore.h; docs/RESTART.md tells the story.
  */
+#include "check.h"
 #include "corefile.h"
 #include "files.h"
 #include "log.h"
@@ -50,63 +51,27 @@ int main(int argc, char **argv)
 	struct core c;
 	struct plan p;
 	struct fdset files = { 0 };
-	struct special_layout sl;
 	struct restore r;
-	char exebuf[PATH_MAX];
-	const char *exe = NULL;
 	int errpipe[2];
 
 	if (options_parse(argc, argv, &o) != 0)
 		return EXIT_BAD_INPUT;
-	if (core_open(&c, o.core) != 0) {
-		log_error("%s: %s", o.core, c.err);
-		core_close(&c);
+	struct check_input ci = { o.core, o.exe, o.filedes, o.skip_missing, o.force };
+	struct check_result cr;
+	int rc = check_all(&ci, &c, &p, &files, &cr);
+	if (rc < 0)
+		return rc == -1 ? EXIT_BAD_INPUT : EXIT_FAILED;
+	if (o.check) {
+		if (o.json)
+			check_print_json(&cr, o.core, stdout);
+		else
+			check_print_text(&cr, o.core, stdout);
+		return check_not_ok(&cr) ? EXIT_FAILED : 0;
+	}
+	check_print_text(&cr, o.core, stderr);
+	if (check_refuses(&cr))
 		return EXIT_BAD_INPUT;
-	}
-	/* The VERSION note counts the threads a writer could not put in the core
-	 * (libsavefds.so leaves out threads that block every signal): restored
-	 * without them, the process would run on with threads missing. */
-	if (c.ckpt.version != NULL && c.ckpt.version->nthreads > c.nthreads) {
-		log_error("%s: the process had %u threads, the core holds %zu (libsavefds.so leaves out threads "
-			  "that block every signal); restoring it without them is not supported", o.core,
-			  (unsigned)c.ckpt.version->nthreads, c.nthreads);
-		return EXIT_BAD_INPUT;
-	}
-	if (o.exe) {
-		if (realpath(o.exe, exebuf) == NULL || access(exebuf, X_OK) != 0) {
-			log_error("%s: %s", o.exe, strerror(errno));
-			return EXIT_BAD_INPUT;
-		}
-		exe = exebuf;
-	}
-	if (special_layout_read(&sl) != 0) {
-		log_error("cannot read this process's own vDSO layout from /proc/self/maps");
-		return EXIT_FAILED;
-	}
-	if (plan_build(&p, &c, o.core, exe, &sl) != 0 || plan_check_files(&p, &c) != 0)
-		return EXIT_BAD_INPUT;
-	if (access(p.exe, X_OK) != 0) {
-		log_error("%s: executable %s: %s", o.core, p.exe, strerror(errno));
-		return EXIT_BAD_INPUT;
-	}
-	if (o.filedes ? files_from_text(&files, o.filedes) != 0
-		      : (c.ckpt.files && files_from_core(&files, &c) != 0)) {
-		if (!o.filedes)
-			log_error("%s: CKPT FILES note: malformed record", o.core);
-		return EXIT_BAD_INPUT;
-	}
-	if (o.filedes)
-		files_share_from_core(&files, &c);
-	if (files_check(&files, o.filedes ? o.filedes : o.core, o.skip_missing) != 0)
-		return EXIT_BAD_INPUT;
-	if (c.ckpt.cwd) {
-		struct stat st;
-		if (stat(c.ckpt.cwd, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			log_error("%s: working directory %s: %s", o.core, c.ckpt.cwd,
-				  errno ? strerror(errno) : "not a directory");
-			return EXIT_BAD_INPUT;
-		}
-	}
+	check_free(&cr);
 
 	memset(&r, 0, sizeof r);
 	r.o = &o; r.c = &c; r.p = &p; r.files = &files;

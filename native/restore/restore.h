@@ -42,6 +42,7 @@ struct options {
 	const char *filedes;       /* -f: text file of open files */
 	int filedes_default;       /* -f without an attached FILE */
 	int nostop, wait, select, skip_missing, same_pid;
+	int check, json, force;    /* --check, --json, --force */
 	uint64_t breakpoint;       /* -b */
 };
 

@@ -16,6 +16,21 @@
 
 static int feature_failed;
 
+/*
+ * With FEATURE_PID=1 in the environment, the program prints "pid-before N"
+ * when it starts and "pid-after N" when it checks itself: a restored process
+ * prints only the second, with another pid (its environment is the
+ * checkpointed one, so the variable is still set). A program run again from
+ * main would print both, with one pid: the test tells a restore from a re-run.
+ */
+__attribute__((constructor)) static void feature_pid_before(void)
+{
+	if (getenv("FEATURE_PID") != NULL) {
+		printf("pid-before %d\n", (int)getpid());
+		fflush(stdout);
+	}
+}
+
 /* Makes SIGQUIT deadly again: a parent (a JVM, a non-interactive shell) may
  * have left it ignored or blocked. */
 static inline void feature_arm_sigquit(void)
@@ -59,6 +74,8 @@ __attribute__((noinline, used)) void checkpoint_point(void)
 
 static inline int feature_done(const char *name)
 {
+	if (getenv("FEATURE_PID") != NULL)
+		printf("pid-after %d\n", (int)getpid());
 	if (!feature_failed)
 		printf("PASS %s\n", name);
 	fflush(stdout);

@@ -313,7 +313,10 @@ public record CoreReport(
         return out;
     }
 
-    /** The anonymous writable mapping where brk starts: at or right above the end of the executable's bss. */
+    /**
+     * The anonymous writable mapping where brk starts: at or right above the end of the executable's bss.
+     * For display only: the heap the engine restores is plan.c's, and verify asks the engine.
+     */
     private static boolean isHeap(Row r, long bssEnd) {
         if (bssEnd == 0 || r.file() != null || r.seg() == null || (r.seg().flags() & Segment.PF_W) == 0) {
             return false;
@@ -322,7 +325,8 @@ public record CoreReport(
             // bss and heap merged into one mapping
             return Long.compareUnsigned(r.end(), bssEnd) > 0;
         }
-        return Long.compareUnsigned(r.start() - bssEnd, 2L << 30) <= 0;
+        // the engine's guess (native/restore/plan.c, guess_heap): brk moved up by at most 1 GiB
+        return Long.compareUnsigned(r.start() - bssEnd, (1L << 30) + PAGE) <= 0;
     }
 
     private static Optional<ElfFile> elf(Map<String, Optional<ElfFile>> cache, String path) {

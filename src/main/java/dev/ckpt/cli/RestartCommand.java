@@ -15,9 +15,9 @@ import picocli.CommandLine.Parameters;
  * Unlike the native {@code restart}, it runs the process and waits for it by default.
  */
 @Command(name = "restart", mixinStandardHelpOptions = true,
-        description = {"Restart a process from a checkpoint: verify it (as ckpt verify), then run the",
-            "native restore engine. By default the process runs and ckpt waits for it and exits",
-            "with its status (128+signal when it was killed).",
+        description = {"Restart a process from a checkpoint with the native restore engine, which first",
+            "makes the checks ckpt verify reports. By default the process runs and ckpt waits for",
+            "it and exits with its status (128+signal when it was killed).",
             "Exit status: the program's; 2 not a usable core or a problem found (nothing started),",
             "3 the engine is not built, 7 the engine failed."})
 public final class RestartCommand extends CoreCommand implements Callable<Integer> {
@@ -35,7 +35,8 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
     @Option(names = "--detach", description = "do not wait for the restored process")
     boolean detach;
 
-    @Option(names = "--force", description = "restart even when verify finds problems")
+    @Option(names = "--force", description = "restart even when a file is not the build checkpointed or an open"
+            + " file is missing (the engine says each problem it overrides)")
     boolean force;
 
     @Option(names = {"-f", "--filedes"}, arity = "0..1", fallbackValue = "", paramLabel = "FILE",
@@ -84,37 +85,36 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
         if (breakpoint != null) {
             o.add("--breakpoint=" + breakpoint);
         }
+        if (force) {
+            o.add("--force");
+        }
         return o;
     }
 
     @Override
     public Integer call() {
-        Loaded l;
-        try {
-            l = load(core);
-        } catch (Unusable u) {
-            return unusable(u);
-        }
-        CoreReport r = CoreReport.build(l.core(), l.image());
-        List<Verifier.Problem> problems = new ArrayList<>(Verifier.problems(l.core(), l.image(), r, executable));
-        if (skipMissing) {
-            problems.removeIf(p -> p.kind().equals("open-file-missing"));
-        }
-        if (!problems.isEmpty()) {
-            for (Verifier.Problem p : problems) {
-                err().println("ckpt restart: " + core + ": " + p.message() + (force ? " (--force: going on)" : ""));
-            }
-            err().flush();
-            if (!force) {
-                return ExitCodes.BAD_INPUT;
-            }
-        }
         try {
             NativeEngine.requireRestart();
         } catch (IOException e) {
             err().println("ckpt restart: " + e.getMessage());
             err().flush();
             return ExitCodes.MISSING_TOOL;
+        }
+        // The engine's own checks (those of ckpt verify), asked first so that a refusal is said
+        // here, one line each, before anything runs. The engine makes them again when it runs,
+        // and says the warnings and what --force overrides itself.
+        try {
+            Integer refused = refusal();
+            if (refused != null) {
+                return refused;
+            }
+        } catch (IOException e) {
+            err().println("ckpt restart: cannot run the engine: " + e.getMessage());
+            err().flush();
+            return ExitCodes.RESTORE_FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.RESTORE_FAILED;
         }
         out().flush();
         err().flush();
@@ -128,5 +128,39 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
             Thread.currentThread().interrupt();
             return ExitCodes.RESTORE_FAILED;
         }
+    }
+
+    /** Runs {@code restart --check}: null when the engine would restart, else the exit status, said. */
+    private Integer refusal() throws IOException, InterruptedException {
+        List<String> opts = new ArrayList<>();
+        for (String o : engineOptions()) {
+            if (o.startsWith("--filedes") || o.equals("-f") || o.equals("-k") || o.equals("--force")) {
+                opts.add(o);
+            }
+        }
+        NativeEngine.Check k = NativeEngine.check(opts, executable, core);
+        com.fasterxml.jackson.databind.JsonNode report = null;
+        try {
+            report = k.json().isBlank() ? null : InspectCommand.JSON.readTree(k.json());
+        } catch (IOException e) {
+            // no report: said below
+        }
+        if (report == null) {
+            err().println("ckpt restart: " + (k.error().isEmpty() ? core + ": the engine's check failed (exit "
+                    + k.status() + ")" : k.error()));
+            err().flush();
+            return k.status() == ExitCodes.BAD_INPUT ? ExitCodes.BAD_INPUT : ExitCodes.RESTORE_FAILED;
+        }
+        if (!report.path("refused").asBoolean(false)) {
+            return null;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode p : report.path("problems")) {
+            String sev = p.path("severity").asText();
+            if (sev.equals("error") || sev.equals("mismatch")) {
+                err().println("ckpt restart: " + core + ": " + p.path("message").asText());
+            }
+        }
+        err().flush();
+        return ExitCodes.BAD_INPUT;
     }
 }

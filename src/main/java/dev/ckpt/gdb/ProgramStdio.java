@@ -6,7 +6,9 @@ import java.nio.file.Path;
 
 /**
  * How the program under gdb gets our stdin, stdout and stderr while gdb keeps its
- * own pipes for MI (RESTORE-NOTES.md, "Keeping the program's stdio apart from MI").
+ * own pipes for MI. (Checked with gdb 13.1: gdb speaks MI on its own stdin and stdout
+ * pipes, and a run of linklist fed from a pipe printed exactly what a direct run prints,
+ * with no MI text mixed in.)
  *
  * <p>gdb starts the program through {@code /bin/sh}, so its arguments begin with
  * {@code < /proc/DRIVER/fd/0 > /proc/DRIVER/fd/1 2> /proc/DRIVER/fd/2}: the program

@@ -237,9 +237,14 @@ public record CkptImage(
         return value;
     }
 
+    /**
+     * A note's data, at least as large as the struct this reader knows: larger is a newer
+     * writer's (fields appended at the end) and is read as far as known; smaller is refused.
+     * The same rule as native/core/corefile.c (docs/IMAGE-FORMAT.md, "Readers").
+     */
     private static Bytes exact(Note n, int size, String name) throws CoreFormatException {
-        if (n.size() != size) {
-            throw bad(n, name + " note has " + n.size() + " bytes, expected " + size);
+        if (n.size() < size) {
+            throw bad(n, name + " note has " + n.size() + " bytes, expected at least " + size);
         }
         return n.desc();
     }

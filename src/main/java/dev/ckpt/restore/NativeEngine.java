@@ -65,6 +65,46 @@ public final class NativeEngine {
     }
 
     /**
+     * What {@code restart --check --json [EXECUTABLE] CORE} said: its exit status (0 fine,
+     * 1 problems or a crash core, 2 the core is unusable), the JSON report on stdout (empty
+     * when unusable) and the one-line reason on stderr (without the {@code restart: } prefix).
+     */
+    public record Check(int status, String json, String error) {}
+
+    /**
+     * Runs the engine's validator, the one set of checks a restart makes before it runs
+     * anything (docs/RESTART.md, "--check"). Nothing is started.
+     */
+    public static Check check(List<String> options, Path executable, Path core) throws IOException, InterruptedException {
+        List<String> opts = new ArrayList<>(List.of("--check", "--json"));
+        opts.addAll(options);
+        Path errFile = Files.createTempFile("ckpt-check", ".err");
+        try {
+            Process p = new ProcessBuilder(command(opts, executable, core))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(errFile.toFile()).start();
+            String json;
+            try (var in = p.getInputStream()) {
+                json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            int status;
+            try {
+                status = p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                throw e;
+            }
+            String err = Files.readString(errFile).strip();
+            if (err.startsWith("restart: ")) {
+                err = err.substring("restart: ".length());
+            }
+            return new Check(status, json, err);
+        } finally {
+            Files.deleteIfExists(errFile);
+        }
+    }
+
+    /**
      * Runs the engine with ckpt's own stdin, stdout and stderr, so the restored
      * program talks to the same terminal or pipes, and returns restart's exit status
      * (with {@code -w}: the restored program's status, 128+signal when it was killed).

@@ -3,8 +3,8 @@ package dev.ckpt.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ckpt.testing.Build;
+import dev.ckpt.testing.Run;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -98,53 +97,36 @@ final class Launch {
 
         Launch go() throws IOException, InterruptedException {
             Path tmp = Files.createTempDirectory("ckpt-launch");
-            Path o = tmp.resolve("out");
-            Path e = tmp.resolve("err");
             try {
-                ProcessBuilder pb = new ProcessBuilder(cmd);
-                if (dir != null) {
-                    pb.directory(dir.toFile());
-                }
-                pb.environment().putAll(env);
                 // ckpt-gdb's temporary files go here: the stray check also looks for leftovers
-                pb.environment().putIfAbsent("TMPDIR", tmp.toString());
-                if (stdinFile != null) {
-                    pb.redirectInput(stdinFile.toFile());
-                } else if (stdinBytes == null) {
-                    pb.redirectInput(new java.io.File("/dev/null"));
-                }
-                pb.redirectOutput(o.toFile());
-                pb.redirectError(e.toFile());
-                Process p = pb.start();
-                Map<ProcessHandle, String> seen = watch(p);
-                if (stdinBytes != null) {
-                    try (OutputStream in = p.getOutputStream()) {
-                        in.write(stdinBytes);
+                Map<String, String> e = new HashMap<>(env);
+                e.putIfAbsent("TMPDIR", tmp.toString());
+                List<Map<ProcessHandle, String>> seen = new ArrayList<>(List.of(Map.of()));
+                Thread[] side = new Thread[1];
+                Run.Spec spec = Run.of(cmd).env(e).timeout(timeout).started(p -> {
+                    seen.set(0, watch(p));
+                    if (whileRunning != null) {
+                        side[0] = new Thread(() -> whileRunning.accept(p), "while-running");
+                        side[0].setDaemon(true);
+                        side[0].start();
                     }
+                }).onTimeout(r -> "timed out after " + timeout + ": "
+                        + new Launch(List.copyOf(cmd), r.exit, r.out, r.err, seen.get(0)));
+                if (dir != null) {
+                    spec.dir(dir);
                 }
-                Thread side = null;
-                if (whileRunning != null) {
-                    side = new Thread(() -> whileRunning.accept(p), "while-running");
-                    side.setDaemon(true);
-                    side.start();
+                if (stdinFile != null) {
+                    spec.stdin(stdinFile);
+                } else if (stdinBytes != null) {
+                    spec.stdin(stdinBytes);
                 }
-                boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                if (!done) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
-                    p.waitFor(10, TimeUnit.SECONDS);
+                Run r = spec.go();
+                if (side[0] != null) {
+                    side[0].join(10_000);
                 }
-                if (side != null) {
-                    side.join(10_000);
-                }
-                Launch l = new Launch(List.copyOf(cmd), p.exitValue(), Files.readString(o, StandardCharsets.ISO_8859_1),
-                        Files.readString(e, StandardCharsets.ISO_8859_1), seen);
+                Launch l = new Launch(List.copyOf(cmd), r.exit, r.out, r.err, seen.get(0));
                 try (var list = Files.list(tmp)) {
-                    l.leftovers = list.map(f -> f.getFileName().toString())
-                            .filter(n -> !n.equals("out") && !n.equals("err")).sorted().toList();
-                }
-                if (!done) {
-                    throw new AssertionError("timed out after " + timeout + ": " + l);
+                    l.leftovers = list.map(f -> f.getFileName().toString()).sorted().toList();
                 }
                 return l;
             } finally {

@@ -114,6 +114,6 @@ class SavefdsCoreIT {
         // and ckpt restart refuses it before starting anything
         Ckpt r = Ckpt.run("restart", core);
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("ckpt restart: " + core + ": open file (fd 3) " + numbers + " is missing\n");
+        assertThat(r.err()).isEqualTo("ckpt restart: " + core + ": open file (fd 3) " + numbers + ": No such file or directory\n");
     }
 }

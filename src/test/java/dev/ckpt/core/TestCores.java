@@ -53,25 +53,12 @@ public final class TestCores {
         return l;
     }
 
+    /** {@link dev.ckpt.testing.Run} with stdin at end of file, as a record. */
     public static Run run(List<String> cmd, Path dir, Map<String, String> env, int seconds) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-            pb.environment().putAll(env);
-            Path out = Files.createTempFile(dir, "out", ".txt");
-            Path err = Files.createTempFile(dir, "err", ".txt");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
-            Process p = pb.start();
-            p.getOutputStream().close();
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError("timed out after " + seconds + " s: " + cmd);
-            }
-            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
+            dev.ckpt.testing.Run r = dev.ckpt.testing.Run.of(cmd).dir(dir).env(env)
+                    .timeout(java.time.Duration.ofSeconds(seconds)).go();
+            return new Run(r.exit, r.out, r.err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -17,7 +17,6 @@ import dev.ckpt.gdb.CkptNotesFixture.FileRecord;
 import dev.ckpt.gdb.CkptNotesFixture.MapRecord;
 import dev.ckpt.gdb.CkptNotesFixture.Note;
 import dev.ckpt.gdb.CkptNotesFixture.SigAction;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -296,24 +295,8 @@ class CkptSaveScriptIT {
     private record Result(int exit, String stdout, String stderr) {}
 
     private Result run(List<String> cmd) throws Exception {
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        Process p = new ProcessBuilder(cmd)
-                .redirectInput(new File("/dev/null"))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        try {
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError(cmd + " did not finish in " + TIMEOUT_SECONDS + " s");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        dev.ckpt.testing.Run r = dev.ckpt.testing.Run.of(cmd).timeout(java.time.Duration.ofSeconds(TIMEOUT_SECONDS))
+                .go();
+        return new Result(r.exit, r.out, r.err);
     }
 }

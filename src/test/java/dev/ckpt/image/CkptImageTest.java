@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** CKPT notes decoded from a real core with notes added in ckpt_image.h's layout. */
+/**
+ * CKPT notes decoded: from a real core with notes added by the test encoder (every field,
+ * the refusals), and from real images of both writers, checked against the program's own state.
+ */
 class CkptImageTest {
     @TempDir
     Path tmp;
@@ -150,5 +153,79 @@ class CkptImageTest {
         CkptImage img = image(coreWith(tmp, "unknown", CkptNotes.version(1, 1, 1), CkptNotes.note(1000, new byte[5])));
         assertThat(img.unknownTypes()).containsExactly(1000);
         assertThat(img.version().get().writerName()).isEqualTo("gdb");
+    }
+
+    /**
+     * Real images from both writers, not from the test encoder: native-tests/state (open
+     * files, handlers, mask, cwd) checkpointed by ckpt-save (the gdb script) and by
+     * libsavefds.so, decoded and compared with what the program itself reported before
+     * the checkpoint ("state: ready data=N ...") and with the executable on disk.
+     */
+    @Test
+    void imagesFromBothWritersDecodeToTheProgramsState() throws Exception {
+        Path prog = dev.ckpt.testing.Build.feature("state");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(prog), "the feature programs are not built");
+        Path gdbDir = Files.createDirectory(tmp.resolve("gdb"));
+        dev.ckpt.testing.Checkpoints.Taken cp = dev.ckpt.testing.Checkpoints.ckptSave(gdbDir, prog, "checkpoint_point",
+                java.util.Map.of("TMPDIR", gdbDir.toString()), "img.state");
+        checkState(image(cp.core()), cp.before(), prog, 1);
+
+        Path lib = dev.ckpt.testing.Build.target().resolve("lib/libsavefds.so");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(lib), "libsavefds.so is not built");
+        Path state = Files.createDirectory(tmp.resolve("savefds"));
+        Path out = tmp.resolve("savefds.out");
+        // gdb stops it at its checkpoint, queues SIGQUIT and detaches: the library's handler
+        // writes core.PID in its cwd (gdb takes no part in the checkpoint itself)
+        dev.ckpt.testing.Run gdb = dev.ckpt.testing.Run.of("gdb", "-nx", "-batch",
+                "-ex", "set environment LD_PRELOAD " + lib, "-ex", "break checkpoint_point",
+                "-ex", "run " + state + " > " + out + " 2>&1", "-ex", "delete", "-ex", "queue-signal SIGQUIT",
+                "-ex", "detach", prog.toString()).dir(tmp).go();
+        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("process (\\d+)\\) detached").matcher(gdb.out);
+        assertThat(pid.find()).as("%s", gdb).isTrue();
+        Path core = state.resolve("core." + pid.group(1));
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (ProcessHandle.of(Long.parseLong(pid.group(1))).map(ProcessHandle::isAlive).orElse(false)
+                && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(core).as(Files.readString(out)).exists();
+        checkState(image(core), Files.readString(out), prog, 2);
+    }
+
+    private static void checkState(CkptImage img, String before, Path prog, long writer) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("state: ready data=(\\d+) dup=(\\d+) log=(\\d+) "
+                + "ro=(\\d+) pipe=(\\d+),(\\d+) null=(\\d+) dir=(\\d+) cwd=(\\S+)").matcher(before);
+        assertThat(m.find()).as(before).isTrue();
+        java.util.Map<Integer, CkptImage.OpenFile> fds = new java.util.HashMap<>();
+        img.files().forEach(f -> fds.put(f.fd(), f));
+        String dir = m.group(9);
+        assertThat(img.version().orElseThrow().writer()).isEqualTo(writer);
+        assertThat(img.version().orElseThrow().nthreads()).isEqualTo(1);
+        assertThat(img.cwd()).contains(dir);
+        CkptImage.OpenFile data = fds.get(Integer.parseInt(m.group(1)));
+        CkptImage.OpenFile dup = fds.get(Integer.parseInt(m.group(2)));
+        assertThat(data.path()).isEqualTo(dir + "/data.txt");
+        assertThat(data.offset()).isEqualTo(7);
+        assertThat(data.kind()).isEqualTo(CkptImage.OpenFile.REG);
+        assertThat(dup.shareId()).isEqualTo(data.shareId()).isEqualTo(data.fd());
+        assertThat(fds.get(Integer.parseInt(m.group(3))).flags() & 02000).as("O_APPEND").isNotZero();
+        CkptImage.OpenFile ro = fds.get(Integer.parseInt(m.group(4)));
+        assertThat(ro.offset()).isEqualTo(3);
+        assertThat(ro.fdflags() & 1).as("FD_CLOEXEC").isEqualTo(1);
+        assertThat(fds.get(Integer.parseInt(m.group(5))).kind()).isEqualTo(CkptImage.OpenFile.PIPE);
+        assertThat(fds.get(Integer.parseInt(m.group(7))).kind()).isEqualTo(CkptImage.OpenFile.CHR);
+        assertThat(fds.get(Integer.parseInt(m.group(8))).path()).isEqualTo(dir);
+        CkptImage.SigAction usr1 = img.sigactions().get(10 - 1);
+        assertThat(usr1.handler()).isGreaterThan(1);
+        assertThat(usr1.flags() & 4).as("SA_SIGINFO").isEqualTo(4);
+        assertThat(usr1.mask() & (1L << (15 - 1))).as("SIGTERM in the handler's mask").isNotZero();
+        assertThat(img.sigactions().get(13 - 1).handler()).as("SIGPIPE ignored").isEqualTo(1);
+        assertThat(img.sigmask().orElseThrow() & (1L << (12 - 1))).as("SIGUSR2 blocked").isNotZero();
+        CkptImage.MapEntry exe = img.maps().stream().filter(x -> x.path().equals(prog.toString())).findFirst()
+                .orElseThrow();
+        assertThat(exe.size()).isEqualTo(Files.size(prog));
+        assertThat(exe.mtimeNs()).isEqualTo(Files.getLastModifiedTime(prog).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+        CkptImage.MapEntry heap = img.maps().stream().filter(x -> x.path().equals("[heap]")).findFirst().orElseThrow();
+        assertThat(img.mm().orElseThrow().startBrk()).isEqualTo(heap.start());
     }
 }

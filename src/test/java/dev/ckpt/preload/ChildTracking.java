@@ -1,5 +1,6 @@
 package dev.ckpt.preload;
 
+import dev.ckpt.testing.Child;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.ckpt.preload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.ckpt.testing.Child;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.ckpt.preload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ckpt.testing.Child;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

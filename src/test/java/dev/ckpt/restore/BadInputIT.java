@@ -191,7 +191,7 @@ class BadInputIT {
                 + "\nint ckpt_rebuilt_with_a_change = 1;\n");
         compile(changed, dir.resolve("rebuilt"));
         Files.move(dir.resolve("rebuilt"), prog, StandardCopyOption.REPLACE_EXISTING);
-        refused(core, prog.toString(), "changed since the checkpoint");
+        refused(core, prog.toString(), "is another build: build-id");
     }
 
     @Test

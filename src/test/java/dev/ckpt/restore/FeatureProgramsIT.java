@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ckpt.testing.Build;
 import dev.ckpt.testing.Checkpoints;
 import dev.ckpt.testing.Run;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,21 +50,21 @@ class FeatureProgramsIT {
     @ParameterizedTest(name = "{0} through ckpt-save (gcore + CKPT notes)")
     @MethodSource("ckptImages")
     void ckptSaveImage(String name) throws Exception {
-        Checkpoints.Taken cp = Checkpoints.ckptSave(dir, Build.feature(name), breakpoint(name), 0, null, "img." + name);
+        Checkpoints.Taken cp = Checkpoints.ckptSave(dir, Build.feature(name), breakpoint(name), PIDS, "img." + name);
         check(name, cp);
     }
 
     @ParameterizedTest(name = "{0} through a gdb core")
     @MethodSource("gdbCores")
     void gdbCore(String name) throws Exception {
-        Checkpoints.Taken cp = Checkpoints.gdb(dir, Build.feature(name), breakpoint(name), 0, null, "core." + name);
+        Checkpoints.Taken cp = Checkpoints.gdb(dir, Build.feature(name), breakpoint(name), PIDS, "core." + name);
         check(name, cp);
     }
 
     @ParameterizedTest(name = "{0} through a kernel core (ASLR on)")
     @MethodSource("kernelCores")
     void kernelCore(String name) throws Exception {
-        Checkpoints.Taken cp = Checkpoints.kernel(dir, Build.feature(name));
+        Checkpoints.Taken cp = Checkpoints.kernel(dir, Build.feature(name), PIDS);
         check(name, cp);
     }
 
@@ -73,10 +77,27 @@ class FeatureProgramsIT {
         };
     }
 
+    /** The programs print their pid when they start and when they check themselves (feature.h). */
+    static final Map<String, String> PIDS = Map.of("FEATURE_PID", "1");
+
+    /**
+     * Restarts the checkpoint in another directory than the program's (FEATURE_DIR, where
+     * cwd changes to): the cwd program passes only when the engine restores the working
+     * directory. The program must print PASS after the checkpoint and prove it ran
+     * restored: its "pid-after" differs from the checkpointed run's "pid-before", and it
+     * did not start again from main (no "pid-before" after the restart).
+     */
     private void check(String name, Checkpoints.Taken cp) throws Exception {
         assertThat(cp.before()).doesNotContain("FAIL");
-        Run r = Checkpoints.restart(dir, "-n", "-w", cp.core().toString());
+        Matcher before = Pattern.compile("pid-before (\\d+)\n").matcher(cp.before());
+        assertThat(before.find()).as("the checkpointed run printed its pid: %s", cp.before()).isTrue();
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Run r = Checkpoints.restart(elsewhere, "-n", "-w", cp.core().toString());
         assertThat(r.out).as("%s", r).contains("PASS " + name).doesNotContain("FAIL");
         assertThat(r.exit).as("%s", r).isZero();
+        assertThat(r.out).as("restarted, not run again from main: %s", r).doesNotContain("pid-before");
+        Matcher after = Pattern.compile("pid-after (\\d+)\n").matcher(r.out);
+        assertThat(after.find()).as("%s", r).isTrue();
+        assertThat(after.group(1)).as("a new process").isNotEqualTo(before.group(1));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -24,7 +25,13 @@ public final class Checkpoints {
      */
     public static Taken gdb(Path dir, Path program, String breakpoint, int continues, Path input,
                             String coreName, String... gdbExtra) throws IOException, InterruptedException {
-        return underGdb(dir, program, breakpoint, continues, input, coreName, false, gdbExtra);
+        return underGdb(dir, program, breakpoint, continues, input, coreName, false, Map.of(), gdbExtra);
+    }
+
+    /** {@link #gdb} with more variables in the program's environment. */
+    public static Taken gdb(Path dir, Path program, String breakpoint, Map<String, String> env, String coreName)
+            throws IOException, InterruptedException {
+        return underGdb(dir, program, breakpoint, 0, null, coreName, false, env);
     }
 
     /**
@@ -33,11 +40,17 @@ public final class Checkpoints {
      */
     public static Taken ckptSave(Path dir, Path program, String breakpoint, int continues, Path input,
                                  String coreName) throws IOException, InterruptedException {
-        return underGdb(dir, program, breakpoint, continues, input, coreName, true);
+        return underGdb(dir, program, breakpoint, continues, input, coreName, true, Map.of());
+    }
+
+    /** {@link #ckptSave} with more variables in the program's environment. */
+    public static Taken ckptSave(Path dir, Path program, String breakpoint, Map<String, String> env, String coreName)
+            throws IOException, InterruptedException {
+        return underGdb(dir, program, breakpoint, 0, null, coreName, true, env);
     }
 
     private static Taken underGdb(Path dir, Path program, String breakpoint, int continues, Path input,
-                                  String coreName, boolean ckptSave, String... gdbExtra)
+                                  String coreName, boolean ckptSave, Map<String, String> env, String... gdbExtra)
             throws IOException, InterruptedException {
         Path before = dir.resolve("before.out");
         Path core = dir.resolve(coreName);
@@ -54,7 +67,9 @@ public final class Checkpoints {
             cmd.addAll(List.of("-ex", e));
         }
         cmd.addAll(List.of("-ex", (ckptSave ? "ckpt-save " : "gcore ") + core, "-ex", "kill", program.toString()));
-        Run r = Run.of(withDefaultCoreFilter(cmd)).dir(dir).env("FEATURE_DIR", dir.toString()).go();
+        Run.Spec spec = Run.of(withDefaultCoreFilter(cmd)).dir(dir).env("FEATURE_DIR", dir.toString());
+        env.forEach(spec::env);
+        Run r = spec.go();
         assertThat(core).as("gdb wrote no checkpoint: %s", r).exists();
         String out = Files.readString(before);
         Files.delete(before);
@@ -67,6 +82,12 @@ public final class Checkpoints {
      * the core. Skips the test when this machine pipes cores to a crash handler.
      */
     public static Taken kernel(Path dir, Path program, String... args) throws IOException, InterruptedException {
+        return kernel(dir, program, Map.of(), args);
+    }
+
+    /** {@link #kernel} with more variables in the program's environment. */
+    public static Taken kernel(Path dir, Path program, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         Assumptions.assumeTrue(Build.kernelCoresToFiles(),
                 "kernel core_pattern is '" + Build.corePatternName() + "': cores do not land in the cwd");
         Path before = dir.resolve("before.out");
@@ -76,8 +97,10 @@ public final class Checkpoints {
             cmd.append(' ').append(quote(a));
         }
         cmd.append(" > ").append(quote(before.toString())).append(" 2>&1");
-        Run r = Run.of("bash", "-c", cmd.toString()).dir(dir).env("CKPT_KERNEL_CORE", "1")
-                .env("FEATURE_DIR", dir.toString()).go();
+        Run.Spec spec = Run.of("bash", "-c", cmd.toString()).dir(dir).env("CKPT_KERNEL_CORE", "1")
+                .env("FEATURE_DIR", dir.toString());
+        env.forEach(spec::env);
+        Run r = spec.go();
         assertThat(r.exit).as("program should die of SIGQUIT: %s", r).isEqualTo(128 + 3);
         Path core = findCore(dir);
         String out = Files.readString(before);

@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * Runs a real command for a test, with a time limit, and keeps what it printed.
  * A command still running at its limit is killed with its descendants and the
  * test fails: no test may hang the build or leave a process behind.
+ *
+ * <p>The one runner of the test code for commands run to their end (TestCores.run and
+ * the CLI tests' Launch are built on it); {@link Child} is the one for processes a test
+ * talks to while they run.
  */
 public final class Run {
     public final List<String> command;
@@ -33,8 +37,11 @@ public final class Run {
         private final List<String> cmd;
         private Path dir;
         private Path stdin;
+        private byte[] stdinBytes;
         private Duration timeout = Duration.ofSeconds(60);
         private final Map<String, String> env = new java.util.HashMap<>();
+        private java.util.function.Consumer<Process> started;
+        private java.util.function.Function<Run, String> onTimeout;
 
         private Spec(List<String> cmd) {
             this.cmd = cmd;
@@ -44,6 +51,13 @@ public final class Run {
         public Spec stdin(Path f) { this.stdin = f; return this; }
         public Spec timeout(Duration t) { this.timeout = t; return this; }
         public Spec env(String k, String v) { this.env.put(k, v); return this; }
+        public Spec env(Map<String, String> m) { this.env.putAll(m); return this; }
+        /** TEXT on its stdin (then end of file), instead of /dev/null. */
+        public Spec stdin(byte[] text) { this.stdinBytes = text; return this; }
+        /** Called right after the process started, on the test's thread (to watch it, to send it signals). */
+        public Spec started(java.util.function.Consumer<Process> c) { this.started = c; return this; }
+        /** At the time limit: the failure message, from what was printed so far (default: the command and stderr). */
+        public Spec onTimeout(java.util.function.Function<Run, String> f) { this.onTimeout = f; return this; }
 
         public Run go() throws IOException, InterruptedException {
             Path tmp = Files.createTempDirectory("ckpt-run");
@@ -53,18 +67,32 @@ public final class Run {
                     pb.directory(dir.toFile());
                 }
                 pb.environment().putAll(env);
-                pb.redirectInput(stdin != null ? ProcessBuilder.Redirect.from(stdin.toFile())
-                        : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                if (stdinBytes == null) {
+                    pb.redirectInput(stdin != null ? ProcessBuilder.Redirect.from(stdin.toFile())
+                            : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                }
                 Path o = tmp.resolve("out"), e = tmp.resolve("err");
                 pb.redirectOutput(o.toFile());
                 pb.redirectError(e.toFile());
                 Process p = pb.start();
+                if (started != null) {
+                    started.accept(p);
+                }
+                if (stdinBytes != null) {
+                    try (java.io.OutputStream in = p.getOutputStream()) {
+                        in.write(stdinBytes);
+                    } catch (IOException closedEarly) {
+                        // the command did not read all of it: its business
+                    }
+                }
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
                     p.waitFor(10, TimeUnit.SECONDS);
-                    throw new AssertionError("timed out after " + timeout + ": " + cmd
-                            + "\nstderr: " + Files.readString(e, StandardCharsets.ISO_8859_1));
+                    Run partial = new Run(List.copyOf(cmd), -1, Files.readString(o, StandardCharsets.ISO_8859_1),
+                            Files.readString(e, StandardCharsets.ISO_8859_1));
+                    throw new AssertionError(onTimeout != null ? onTimeout.apply(partial)
+                            : "timed out after " + timeout + ": " + cmd + "\nstderr: " + partial.err);
                 }
                 return new Run(List.copyOf(cmd), p.exitValue(), Files.readString(o, StandardCharsets.ISO_8859_1),
                         Files.readString(e, StandardCharsets.ISO_8859_1));

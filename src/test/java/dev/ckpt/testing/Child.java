@@ -1,4 +1,4 @@
-package dev.ckpt.preload;
+package dev.ckpt.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -21,26 +21,26 @@ import java.util.concurrent.TimeUnit;
  * has a time limit; {@link #close()} kills the process and everything it
  * started, so no test leaves strays behind.
  */
-final class Child implements AutoCloseable {
-    /** Build directory (target/), as surefire/failsafe pass it. */
-    static Path target() {
-        return Path.of(System.getProperty("ckpt.target", "target")).toAbsolutePath();
+public final class Child implements AutoCloseable {
+    /** Build directory (target/): {@link Build#target()}. */
+    public static Path target() {
+        return Build.target();
     }
 
-    static Path library() {
+    public static Path library() {
         return target().resolve("lib/libsavefds.so");
     }
 
-    static Path example(String name) {
-        return target().resolve("examples").resolve(name);
+    public static Path example(String name) {
+        return Build.example(name);
     }
 
-    static Path nativeTest(String name) {
-        return target().resolve("native-tests").resolve(name);
+    public static Path nativeTest(String name) {
+        return Build.feature(name);
     }
 
-    static Path restart() {
-        return target().resolve("bin/restart");
+    public static Path restart() {
+        return Build.restart();
     }
 
     private final Process process;
@@ -58,7 +58,7 @@ final class Child implements AutoCloseable {
     }
 
     /** Starts {@code cmd} in {@code dir} with extra environment variables. */
-    static Child start(Path dir, Map<String, String> env, List<String> cmd) throws IOException {
+    public static Child start(Path dir, Map<String, String> env, List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().putAll(env);
         return new Child(String.join(" ", cmd), pb.start());
@@ -70,7 +70,7 @@ final class Child implements AutoCloseable {
      * The program keeps bash's pid. A hard limit below LIMIT (some containers)
      * gives the hard limit, as the seed's walkthrough would in such a shell.
      */
-    static Child preloaded(Path dir, String coreLimit, Map<String, String> env, List<String> program)
+    public static Child preloaded(Path dir, String coreLimit, Map<String, String> env, List<String> program)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of("bash", "-c",
                 "ulimit -c " + coreLimit + " 2>/dev/null || ulimit -c \"$(ulimit -H -c)\" || exit 99; "
@@ -97,42 +97,42 @@ final class Child implements AutoCloseable {
         return t;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    String out() {
+    public String out() {
         return out.toString();
     }
 
-    String err() {
+    public String err() {
         return err.toString();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    void write(String text) throws IOException {
+    public void write(String text) throws IOException {
         OutputStream in = process.getOutputStream();
         in.write(text.getBytes(StandardCharsets.ISO_8859_1));
         in.flush();
     }
 
-    void closeStdin() throws IOException {
+    public void closeStdin() throws IOException {
         process.getOutputStream().close();
     }
 
     /** Waits until stdout (or stderr) holds {@code needle}. */
-    void awaitOut(String needle, Duration limit) throws InterruptedException {
+    public void awaitOut(String needle, Duration limit) throws InterruptedException {
         awaitText(out, needle, limit, "stdout");
     }
 
-    void awaitErr(String needle, Duration limit) throws InterruptedException {
+    public void awaitErr(String needle, Duration limit) throws InterruptedException {
         awaitText(err, needle, limit, "stderr");
     }
 
@@ -157,7 +157,7 @@ final class Child implements AutoCloseable {
     }
 
     /** Waits for the end and returns the exit status (128+signal when killed). */
-    int waitFor(Duration limit) throws InterruptedException {
+    public int waitFor(Duration limit) throws InterruptedException {
         if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
             close();
             fail("%s: still running after %s; stdout: %s; stderr: %s", name, limit, out, err);
@@ -172,7 +172,7 @@ final class Child implements AutoCloseable {
     }
 
     /** Sends a signal ("QUIT", "USR1" ...) to a process with kill(1). */
-    static void signal(long pid, String sig) throws IOException, InterruptedException {
+    public static void signal(long pid, String sig) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-s", sig, Long.toString(pid)).redirectErrorStream(true).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS)) {
             kill.destroyForcibly();
@@ -184,7 +184,7 @@ final class Child implements AutoCloseable {
     }
 
     /** The one descendant of this process (the restored program under restart), waiting for it to appear. */
-    long onlyDescendant(Duration limit) throws InterruptedException {
+    public long onlyDescendant(Duration limit) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
             List<ProcessHandle> d = process.descendants().filter(ProcessHandle::isAlive).toList();
@@ -201,7 +201,7 @@ final class Child implements AutoCloseable {
      * {@code sig}: a restored process is then fully restored (its handlers come
      * back just before restart detaches), so a signal reaches the program.
      */
-    static void awaitCaught(long pid, int sig, Duration limit) throws IOException, InterruptedException {
+    public static void awaitCaught(long pid, int sig, Duration limit) throws IOException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         Path status = Path.of("/proc", Long.toString(pid), "status");
         String last = "";
@@ -241,7 +241,7 @@ final class Child implements AutoCloseable {
     }
 
     /** The lines of a text file, as one string. */
-    static String read(Path file) throws IOException {
+    public static String read(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.ISO_8859_1);
     }
 }

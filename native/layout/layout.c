@@ -1,0 +1,54 @@
+/*
+ * layout - prints what native/include/ckpt_image.h defines: every constant,
+ * every struct's size, and every field's offset, size and signedness. The
+ * test ImageLayoutIT compiles it (against the real header, and against
+ * scratch copies with one struct changed) and checks the Java reader and the
+ * gdb script's struct formats against its output. Not part of the build.
+ *
+ * Output lines:
+ *   const NAME VALUE
+ *   struct NAME SIZE
+ *   field STRUCT.FIELD OFFSET SIZE signed|unsigned
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include "ckpt_image.h"
+
+#define CONST(n) printf("const %s %lld\n", #n, (long long)(n));
+#define STRUCT(s) printf("struct %s %zu\n", #s, sizeof(struct s));
+#define FIELD(s, f) printf("field %s.%s %zu %zu %s\n", #s, #f, offsetof(struct s, f), \
+			   sizeof(((struct s *)0)->f), \
+			   (__typeof__(((struct s *)0)->f))-1 < 0 ? "signed" : "unsigned");
+
+int main(void)
+{
+	CONST(CKPT_IMAGE_VERSION)
+	CONST(CKPT_NT_VERSION) CONST(CKPT_NT_FILES) CONST(CKPT_NT_SIGACTION) CONST(CKPT_NT_SIGMASK)
+	CONST(CKPT_NT_CWD) CONST(CKPT_NT_RSEQ) CONST(CKPT_NT_TIDADDR) CONST(CKPT_NT_MAPS)
+	CONST(CKPT_NT_XSTATE) CONST(CKPT_NT_MM)
+	CONST(CKPT_WRITER_GDB) CONST(CKPT_WRITER_SAVEFDS)
+	CONST(CKPT_FILE_REG) CONST(CKPT_FILE_CHR) CONST(CKPT_FILE_DIR) CONST(CKPT_FILE_PIPE)
+	CONST(CKPT_FILE_SOCK) CONST(CKPT_FILE_OTHER)
+	CONST(CKPT_FD_CLOEXEC) CONST(CKPT_MAP_SHARED) CONST(CKPT_MAP_GROWSDOWN)
+
+	STRUCT(ckpt_version)
+	FIELD(ckpt_version, version) FIELD(ckpt_version, writer) FIELD(ckpt_version, nthreads)
+	FIELD(ckpt_version, reserved)
+	STRUCT(ckpt_file)
+	FIELD(ckpt_file, fd) FIELD(ckpt_file, flags) FIELD(ckpt_file, offset) FIELD(ckpt_file, kind)
+	FIELD(ckpt_file, fdflags) FIELD(ckpt_file, share_id) FIELD(ckpt_file, path_len)
+	STRUCT(ckpt_sigaction)
+	FIELD(ckpt_sigaction, handler) FIELD(ckpt_sigaction, flags) FIELD(ckpt_sigaction, restorer)
+	FIELD(ckpt_sigaction, mask)
+	STRUCT(ckpt_rseq)
+	FIELD(ckpt_rseq, addr) FIELD(ckpt_rseq, len) FIELD(ckpt_rseq, sig)
+	STRUCT(ckpt_map)
+	FIELD(ckpt_map, start) FIELD(ckpt_map, end) FIELD(ckpt_map, offset) FIELD(ckpt_map, prot)
+	FIELD(ckpt_map, flags) FIELD(ckpt_map, dev) FIELD(ckpt_map, inode) FIELD(ckpt_map, size)
+	FIELD(ckpt_map, mtime_ns) FIELD(ckpt_map, path_len) FIELD(ckpt_map, reserved)
+	STRUCT(ckpt_mm)
+	FIELD(ckpt_mm, start_code) FIELD(ckpt_mm, end_code) FIELD(ckpt_mm, start_stack)
+	FIELD(ckpt_mm, start_data) FIELD(ckpt_mm, end_data) FIELD(ckpt_mm, start_brk) FIELD(ckpt_mm, brk)
+	FIELD(ckpt_mm, arg_start) FIELD(ckpt_mm, arg_end) FIELD(ckpt_mm, env_start) FIELD(ckpt_mm, env_end)
+	return 0;
+}
