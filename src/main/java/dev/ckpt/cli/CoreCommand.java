@@ -50,6 +50,48 @@ abstract class CoreCommand {
         }
     }
 
+    /** ELF e_type of a file: 4 ET_CORE, 2 ET_EXEC, 3 ET_DYN; -1 when it is not a readable ELF file. */
+    static int elfType(Path p) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
+            byte[] h = in.readNBytes(18);
+            if (h.length < 18 || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F') {
+                return -1;
+            }
+            return (h[16] & 0xff) | (h[17] & 0xff) << 8;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The two positional words of {@code CORE [EXECUTABLE]}, in either order: the seed's
+     * {@code EXECUTABLE CORE} is told apart by the ELF header (ET_CORE). Returns {core, exe-or-null}.
+     */
+    static Path[] coreAndExecutable(Path first, Path second) {
+        if (second != null && elfType(first) != 4 && elfType(second) == 4) {
+            return new Path[] {second, first};
+        }
+        return new Path[] {first, second};
+    }
+
+    /**
+     * Checks a loaded image as {@code ckpt verify} does and prints each problem as one line;
+     * true when it must not be restored (problems and no {@code force}).
+     */
+    boolean refused(Loaded l, Path core, Path executable, boolean force, boolean skipMissing) {
+        CoreReport r = CoreReport.build(l.core(), l.image());
+        java.util.List<Verifier.Problem> problems =
+                new java.util.ArrayList<>(Verifier.problems(l.core(), l.image(), r, executable));
+        if (skipMissing) {
+            problems.removeIf(p -> p.kind().equals("open-file-missing"));
+        }
+        for (Verifier.Problem p : problems) {
+            err().println("ckpt " + spec.name() + ": " + core + ": " + p.message() + (force ? " (--force: going on)" : ""));
+        }
+        err().flush();
+        return !problems.isEmpty() && !force;
+    }
+
     int unusable(Unusable u) {
         err().println("ckpt " + spec.name() + ": " + u.getMessage());
         err().flush();

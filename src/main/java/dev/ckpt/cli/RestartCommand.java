@@ -14,13 +14,19 @@ import picocli.CommandLine.Parameters;
  * {@code ckpt restart CORE [EXECUTABLE] [options]}: verify, then run the native engine.
  * Unlike the native {@code restart}, it runs the process and waits for it by default.
  */
-@Command(name = "restart", mixinStandardHelpOptions = true,
+@Command(name = "restart",
+        customSynopsis = {"ckpt restart [OPTIONS] CORE [EXECUTABLE]", "ckpt restart [OPTIONS] EXECUTABLE CORE"},
         description = {"Restart a process from a checkpoint: verify it (as ckpt verify), then run the",
             "native restore engine. By default the process runs and ckpt waits for it and exits",
-            "with its status (128+signal when it was killed).",
-            "Exit status: the program's; 2 not a usable core or a problem found (nothing started),",
-            "3 the engine is not built, 7 the engine failed."})
-public final class RestartCommand extends CoreCommand implements Callable<Integer> {
+            "with its status (128+signal when it was killed). CORE and EXECUTABLE may come in",
+            "either order (the seed's restart takes EXECUTABLE CORE): the ELF header tells them apart."},
+        footer = {"", "Exit status: the program's; 2 not a usable core or a problem found (nothing started),",
+            "125 ckpt failed, 126 the engine failed to restore it, 127 the engine is not built",
+            "(docs/EXIT-CODES.md)."})
+public final class RestartCommand extends CoreCommand implements Callable<Integer>, ExitCodes.PassesExitStatus {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "CORE", description = "the checkpoint (an ELF core file)")
     Path core;
@@ -28,6 +34,13 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
     @Parameters(index = "1", arity = "0..1", paramLabel = "EXECUTABLE",
             description = "the program to restart it with (default: the one the core names)")
     Path executable;
+
+    @Option(names = {"-n", "--nostop"}, description = "accepted for the seed's habit `restart -n -w`: "
+            + "running the process is already the default")
+    boolean nostop;
+
+    @Option(names = {"-w", "--wait"}, description = "accepted for the seed's habit: waiting is already the default")
+    boolean waitOption;
 
     @Option(names = "--stop", description = "leave the restored process stopped (SIGSTOP) for a debugger")
     boolean stop;
@@ -89,32 +102,30 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
 
     @Override
     public Integer call() {
+        Path[] ce = coreAndExecutable(core, executable);
+        core = ce[0];
+        executable = ce[1];
+        if (nostop && stop) {
+            err().println("ckpt restart: -n (run it) and --stop (leave it stopped) contradict each other");
+            err().println("Try 'ckpt restart --help' for more information.");
+            err().flush();
+            return ExitCodes.BAD_INPUT;
+        }
         Loaded l;
         try {
             l = load(core);
         } catch (Unusable u) {
             return unusable(u);
         }
-        CoreReport r = CoreReport.build(l.core(), l.image());
-        List<Verifier.Problem> problems = new ArrayList<>(Verifier.problems(l.core(), l.image(), r, executable));
-        if (skipMissing) {
-            problems.removeIf(p -> p.kind().equals("open-file-missing"));
-        }
-        if (!problems.isEmpty()) {
-            for (Verifier.Problem p : problems) {
-                err().println("ckpt restart: " + core + ": " + p.message() + (force ? " (--force: going on)" : ""));
-            }
-            err().flush();
-            if (!force) {
-                return ExitCodes.BAD_INPUT;
-            }
+        if (refused(l, core, executable, force, skipMissing)) {
+            return ExitCodes.BAD_INPUT;
         }
         try {
             NativeEngine.requireRestart();
         } catch (IOException e) {
             err().println("ckpt restart: " + e.getMessage());
             err().flush();
-            return ExitCodes.MISSING_TOOL;
+            return ExitCodes.passThrough(ExitCodes.MISSING_TOOL);
         }
         out().flush();
         err().flush();
@@ -123,10 +134,10 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
         } catch (IOException e) {
             err().println("ckpt restart: cannot run the engine: " + e.getMessage());
             err().flush();
-            return ExitCodes.RESTORE_FAILED;
+            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ExitCodes.RESTORE_FAILED;
+            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
         }
     }
 }
