@@ -10,7 +10,7 @@
  * with SIGSEGV (default), SIGABRT (abort() when the walk sees the bad pointer) or
  * SIGFPE (a division by zero there). describe() prints the list as far as it is sound;
  * call it from gdb (`call describe()`), also in a crashed process brought back by
- * `ckpt debug`.
+ * `ckpt debug`. There, `set var p = 0` and `jump` to the `while` line end the walk.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -56,7 +56,8 @@ static volatile long divisor = 1;
 static long walk(void)
 {
 	long sum = 0;
-	for (struct node *p = list; p != NULL; p = p->next) {
+	struct node *p = list;
+	while (p != NULL) {
 		if ((uintptr_t)p < 4096) {
 			if (strcmp(mode, "abort") == 0)
 				abort();
@@ -66,6 +67,7 @@ static long walk(void)
 			}
 		}
 		sum += p->value / divisor;   /* segv: p is wild here */
+		p = p->next;
 	}
 	return sum;
 }

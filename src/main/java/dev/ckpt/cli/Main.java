@@ -39,7 +39,8 @@ public final class Main implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
             String name = c.getCommandSpec().qualifiedName();
-            c.getErr().println(name + ": " + ex.getMessage());
+            String m = String.valueOf(ex.getMessage());
+            c.getErr().println(name + ": " + (m.startsWith("Error: ") ? m.substring(7) : m));
             c.getErr().println("Try '" + name + " --help' for more information.");
             c.getErr().flush();
             return ExitCodes.BAD_INPUT;
