@@ -45,19 +45,22 @@ public final class Main implements Runnable {
             c.getErr().flush();
             return ExitCodes.BAD_INPUT;
         });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            String name = c.getCommandSpec().qualifiedName();
-            c.getErr().println(name + ": internal error: " + ex);
-            StackTraceElement[] st = ex.getStackTrace();
-            c.getErr().println("This is a bug in ckpt; please report it with the command line"
-                    + (st.length > 0 ? " and this place: " + st[0] : "") + ".");
-            c.getErr().flush();
-            return passesExitStatus(c) ? ExitCodes.CKPT_FAILED : ExitCodes.INTERNAL_ERROR;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> internalError(ex, c));
         int status = cl.execute(args);
         out.flush();
         err.flush();
         return status;
+    }
+
+    /** An exception nobody expected: one line naming it, one asking for a bug report; its exit status. */
+    static int internalError(Exception ex, CommandLine c) {
+        String name = c.getCommandSpec().qualifiedName();
+        c.getErr().println(name + ": internal error: " + ex);
+        StackTraceElement[] st = ex.getStackTrace();
+        c.getErr().println("This is a bug in ckpt; please report it with the command line"
+                + (st.length > 0 ? " and this place: " + st[0] : "") + ".");
+        c.getErr().flush();
+        return passesExitStatus(c) ? ExitCodes.CKPT_FAILED : ExitCodes.INTERNAL_ERROR;
     }
 
     public static void main(String[] args) {
