@@ -9,7 +9,9 @@ import dev.ckpt.mi.MiValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -158,6 +160,10 @@ public final class GdbDriver {
                 }
                 progress.accept("process " + pid + " stopped at " + stop.where() + ", hit " + (cont + 1));
                 long stdinOffset = stdio.stdinRegular() ? ProgramStdio.offsetOf(pid, 0) : -1;
+                // the image records where it was taken (CKPT_NT_ORIGIN): ckpt inspect shows it
+                s.console("python set_origin(bytes.fromhex('" + HexFormat.of().formatHex(
+                        req.location().getBytes(StandardCharsets.UTF_8)) + "').decode('utf-8', 'surrogateescape'), "
+                        + (cont + 1) + ")");
                 written.add(save(s, req.cores().get(i), pid, stop.where(), stdinOffset));
             }
             try {

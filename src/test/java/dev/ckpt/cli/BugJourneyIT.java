@@ -35,6 +35,15 @@ class BugJourneyIT {
                     .contains("built 9500 nodes");
             assertThat(dir.resolve("core.buglist")).exists();
 
+            // what the image is: the program's own argv, where it stopped, how it was taken
+            PtyShell.Result inspect = sh.run("ckpt inspect core.buglist", Duration.ofMinutes(2));
+            assertThat(inspect.status()).as(inspect.output()).isZero();
+            assertThat(inspect.output())
+                    .containsPattern("arguments +" + java.util.regex.Pattern.quote(prog.toString()) + " 9500\n")
+                    .containsPattern("stopped in +add_node \\(head=0x[0-9a-f]+, i=8990\\) at \\.\\./examples/buglist\\.c:\\d+\n")
+                    .containsPattern("taken by +ckpt-gdb at add_node, hit 8991 \\(written by gdb\\)\n")
+                    .containsPattern("crash +no\n");
+
             for (int i = 1; i <= 5; i++) {
                 PtyShell.Result again = sh.run("ckpt restart core.buglist", Duration.ofMinutes(3));
                 assertThat(again.status()).as("restart %d: %s", i, again.output()).isEqualTo(128 + 11);

@@ -57,6 +57,13 @@ class ReviveIT {
     @Test
     void aSegfaultComesBackToLifeAndRunsOnToItsEnd(@TempDir Path dir) throws Exception {
         Path core = kernelCore(dir, "segv");
+        Launch i = Launch.of(Launch.ckpt(), "inspect", core).dir(dir).timeout(Duration.ofMinutes(2)).go();
+        assertThat(i.exit).as("%s", i).isZero();
+        assertThat(i.out).containsPattern("crash +SIGSEGV at address 0x10: ckpt debug brings the process back to life")
+                .containsPattern("stopped in +walk \\(\\) at \\.\\./examples/buglist\\.c:\\d+\n")
+                .containsPattern("arguments +" + java.util.regex.Pattern.quote(Build.example("buglist").toString())
+                        + " 10000 segv\n")
+                .containsPattern("taken by +kernel\n");
         int loop = lineOf("while (p != NULL)");
         int ret = lineOf("return sum;");
         Launch d = Launch.of(Launch.ckpt(), "debug", core, "--", "-batch", "-ex", "bt", "-ex", "call describe()",
