@@ -98,10 +98,22 @@ def attach(pid):
             gdb.flush()
             os.dup2(saved_fd, 1)
             os.close(saved_fd)
-        gdb.execute("queue-signal 0", to_string=True)
+        if _stop_signal() == signal.SIGCONT:
+            gdb.execute("queue-signal 0", to_string=True)
+        else:
+            # another signal was pending and came first: leave it to the user
+            gdb.execute("frame")
     finally:
         gdb.execute("set scheduler-locking %s" % locking, to_string=True)
         _set_handle("SIGCONT", saved)
+
+
+def _stop_signal():
+    """The signal the current thread stopped with, or None."""
+    try:
+        return int(gdb.parse_and_eval("$_siginfo.si_signo"))
+    except gdb.error:
+        return None
 
 
 def _engine():
