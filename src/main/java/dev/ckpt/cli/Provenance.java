@@ -164,17 +164,19 @@ record Provenance(List<String> argv, String argvFrom, String location, String ta
         if (gdb.isEmpty() || executable == null || !Files.isRegularFile(Path.of(executable))) {
             return null;
         }
+        Path out = null;
         try {
+            out = Files.createTempFile("ckpt-inspect", ".txt");
             Process p = new ProcessBuilder(gdb.get().toString(), "-nx", "-q", "-batch", "-ex", "frame", executable,
                     core.toAbsolutePath().toString())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] out = p.getInputStream().readAllBytes();
+                    .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
                 return null;
             }
-            for (String line : new String(out, StandardCharsets.UTF_8).split("\n")) {
+            for (String line : Files.readString(out, StandardCharsets.ISO_8859_1).split("\n")) {
                 if (line.startsWith("#0  ")) {
                     String f = line.substring(4).replaceFirst("^0x[0-9a-f]+ in ", "").strip();
                     return f.contains(" at ") || f.contains(" from ") ? f : f + " (no line information)";
@@ -186,6 +188,14 @@ record Provenance(List<String> argv, String argvFrom, String location, String ta
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException e) {
+                    // left in the temporary directory
+                }
+            }
         }
     }
 }
