@@ -19,14 +19,14 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "debug",
         customSynopsis = {"ckpt debug [--force] CORE [EXECUTABLE] [-- GDB-ARGS...]"},
-        description = {"Restore the process of a checkpoint, stopped where the checkpoint was taken, and run",
-            "gdb attached to it there: `bt` shows that frame, `continue` runs the program on, gdb's",
-            "`quit` detaches and leaves it running. The program shares this terminal. On a core of a",
-            "crashed process (a kernel core, `coredumpctl dump`) the process comes back to life stopped",
-            "at the faulting instruction: `call`, `print var = value`, `finish` work there.",
-            "GDB-ARGS go to gdb after the attach, e.g. -- -batch -ex bt -ex continue."},
-        footer = {"", "Exit status: gdb's; 2 not a usable core or a problem found (nothing started), 125 ckpt",
-            "failed, 127 gdb or the engine not found (docs/EXIT-CODES.md)."})
+        description = {"Restore the process of a checkpoint, stopped where the checkpoint was taken, and run "
+                + "gdb attached to it there: `bt` shows that frame, `continue` runs the program on, gdb's "
+                + "`quit` detaches and leaves it running. The program shares this terminal.",
+            "On a core of a crashed process (a kernel core, `coredumpctl dump`) the process comes back to "
+                + "life stopped at the faulting instruction: `call`, `set var`, `finish` work there.",
+            "GDB-ARGS go to gdb after the attach, e.g. -- -batch -ex bt -ex continue. See docs/DEBUGGING.md."},
+        footer = {"", "Exit status: gdb's; 2 not a usable core or a problem found (nothing started), 125 ckpt "
+                + "failed, 127 gdb or the engine not found (docs/EXIT-CODES.md)."})
 public final class DebugCommand extends CoreCommand implements Callable<Integer>, ExitCodes.PassesExitStatus {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")

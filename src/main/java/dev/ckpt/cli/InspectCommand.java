@@ -14,10 +14,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ckpt inspect CORE [--json]}: what is in a checkpoint. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show what is in a checkpoint: program, its own arguments, pid, where it stopped (function",
-            "and file:line, from gdb), how it was taken, whether it is a crash, signal, threads and",
-            "registers, every mapping and where its content comes from, the files it refers to and",
-            "whether they still match, the CKPT notes, and the commands that restart or debug it.",
+        description = {"Show what is in a checkpoint: program, its own arguments, pid, where it stopped "
+                + "(function and file:line, from gdb), how it was taken, whether it is a crash, signal, threads "
+                + "and registers, every mapping and where its content comes from, the files it refers to and "
+                + "whether they still match, the CKPT notes, and the commands that restart or debug it.",
             "Exit status: 0 shown, 2 not a usable core."})
 public final class InspectCommand extends CoreCommand implements Callable<Integer> {
 

@@ -15,14 +15,14 @@ import picocli.CommandLine.Parameters;
  * Unlike the native {@code restart}, it runs the process and waits for it by default.
  */
 @Command(name = "restart",
-        customSynopsis = {"ckpt restart [OPTIONS] CORE [EXECUTABLE]", "ckpt restart [OPTIONS] EXECUTABLE CORE"},
-        description = {"Restart a process from a checkpoint: verify it (as ckpt verify), then run the",
-            "native restore engine. By default the process runs and ckpt waits for it and exits",
-            "with its status (128+signal when it was killed). CORE and EXECUTABLE may come in",
-            "either order (the seed's restart takes EXECUTABLE CORE): the ELF header tells them apart."},
-        footer = {"", "Exit status: the program's; 2 not a usable core or a problem found (nothing started),",
-            "125 ckpt failed, 126 the engine failed to restore it, 127 the engine is not built",
-            "(docs/EXIT-CODES.md)."})
+        customSynopsis = {"ckpt restart [OPTIONS] CORE [EXECUTABLE]", "       ckpt restart [OPTIONS] EXECUTABLE CORE"},
+        description = {"Restart a process from a checkpoint: verify it (as ckpt verify), then run the native "
+                + "restore engine. By default the process runs and ckpt waits for it and exits with its status "
+                + "(128+signal when it was killed). CORE and EXECUTABLE may come in either order (the seed's "
+                + "restart takes EXECUTABLE CORE): the ELF header tells them apart."},
+        footer = {"", "Exit status: the program's; 2 not a usable core or a problem found (nothing started), "
+                + "125 ckpt failed, 126 the engine failed to restore it, 127 the engine is not built "
+                + "(docs/EXIT-CODES.md)."})
 public final class RestartCommand extends CoreCommand implements Callable<Integer>, ExitCodes.PassesExitStatus {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
