@@ -189,7 +189,15 @@ attaches to it; `continue` runs it on. Its stdin, stdout and stderr are gdb's.""
             raise CkptRestartError("ckpt-restart: the current inferior is live; kill or detach it first")
         _reap()
         pid = restore_stopped(args[0], args[1] if len(args) > 1 else None)
-        attach(pid)
+        try:
+            attach(pid)
+        except gdb.error as e:
+            if gdb.selected_inferior().pid != pid:
+                # not ours to debug (ptrace refused?): leave nothing stopped behind
+                os.kill(pid, signal.SIGKILL)
+                raise CkptRestartError("ckpt-restart: cannot attach to restored process %d (%s); it was killed"
+                                       % (pid, e))
+            raise
 
 
 class CkptAttachCommand(gdb.Command):
