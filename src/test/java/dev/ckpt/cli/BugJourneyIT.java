@@ -64,4 +64,25 @@ class BugJourneyIT {
         }
         assertThat(prog).exists();
     }
+
+    /** Under ckpt debug the program has the user's terminal: it prompts there and reads what is typed. */
+    @Test
+    void theProgramUnderCkptDebugReadsTheTerminal(@TempDir Path dir) throws Exception {
+        try (PtyShell sh = PtyShell.start(dir)) {
+            PtyShell.Result c = sh.run(Launch.ckptGdb() + " " + Build.example("linklist") + " --break main --no-restart",
+                    Duration.ofMinutes(4));
+            assertThat(c.status()).as(c.output()).isZero();
+            sh.type(Launch.ckpt() + " debug core.linklist; echo \"@@debug:$?@@\"");
+            sh.await("main () at ../examples/linklist.c:", Duration.ofMinutes(2));
+            sh.await("(gdb) ", Duration.ofMinutes(1));
+            sh.type("continue");
+            sh.await("number of nodes: ", Duration.ofMinutes(1));
+            sh.type("5");
+            String run = sh.await("exited normally]", Duration.ofMinutes(1));
+            assertThat(run.replace("\r", "")).contains("0\n1\n2\n3\n4\n");
+            sh.await("(gdb) ", Duration.ofMinutes(1));
+            sh.type("quit");
+            sh.await("@@debug:0@@", Duration.ofMinutes(1));
+        }
+    }
 }

@@ -21,6 +21,7 @@ final class PtyShell implements AutoCloseable {
     private final StringBuffer screen = new StringBuffer();
     private final Thread reader;
     private int commands;
+    private int awaited;
 
     record Result(int status, String output) {}
 
@@ -86,6 +87,22 @@ final class PtyShell implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("the shell is gone: " + screen, e);
         }
+    }
+
+    /** Waits until the terminal shows {@code text} after what earlier awaits matched; the text after it stays. */
+    String await(String text, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            int at = screen.indexOf(text, awaited);
+            if (at >= 0) {
+                String seen = screen.substring(awaited, at + text.length());
+                awaited = at + text.length();
+                return seen;
+            }
+            sleep(50);
+        }
+        throw new AssertionError("the terminal did not show `" + text + "` within " + timeout + "; it showed:\n"
+                + screen.substring(awaited));
     }
 
     String screen() {
