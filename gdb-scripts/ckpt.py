@@ -41,6 +41,7 @@ CKPT_NT_TIDADDR = 7
 CKPT_NT_MAPS = 8
 CKPT_NT_XSTATE = 9
 CKPT_NT_MM = 10
+CKPT_NT_ORIGIN = 16
 
 CKPT_WRITER_GDB = 1
 
@@ -57,6 +58,22 @@ SIGACTION_FMT = "<QQQQ"        # struct ckpt_sigaction (32 bytes)
 RSEQ_FMT = "<QII"              # struct ckpt_rseq (16 bytes)
 MAP_FMT = "<QQQIIQQQqII"       # struct ckpt_map (72 bytes)
 MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
+ORIGIN_FMT = "<QII"            # struct ckpt_origin (16 bytes), then the location
+
+# Set by a driver before ckpt-save (set_origin): (breakpoint location, hit), written
+# as CKPT_NT_ORIGIN; None: no such note.
+ckpt_origin = None
+
+
+def set_origin(location, hit):
+    """The next ckpt-save records that it was taken at hit HIT of breakpoint LOCATION."""
+    global ckpt_origin
+    ckpt_origin = (str(location), int(hit))
+
+
+def make_origin(origin):
+    loc = origin[0].encode("utf-8", "surrogateescape") + b"\0"
+    return struct.pack(ORIGIN_FMT, origin[1], len(loc), 0) + loc
 
 NSIG = 64
 
@@ -638,6 +655,8 @@ def gather_notes(inferior, thread, core_tids=None):
         notes.append((CKPT_NT_TIDADDR, read_tid_address(calls)))
         brk = read_brk(calls)
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
+    if ckpt_origin is not None:
+        notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))
     return notes
 
 

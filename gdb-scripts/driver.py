@@ -20,6 +20,8 @@
 #   -ckpt-break LOCATION [N]  (MI) the same as ckpt-break; the result is
 #                             ^done,number="-1",ignore="N",locations=[{file=,fullname=,line=,func=,addr=},...]
 #   -ckpt-hits                (MI) ^done,number="-1",hits="H": hits of that breakpoint so far.
+#   -ckpt-ignore N            (MI) let the next N hits pass (then -exec-continue stops at
+#                             the one after): for several checkpoints in one run.
 # A LOCATION gdb cannot resolve now is an error (no pending breakpoints).
 import gdb
 
@@ -147,7 +149,22 @@ class MiCkptHits(gdb.MICommand):
         return {"number": str(bp.number), "hits": str(bp.hit_count)}
 
 
+class MiCkptIgnore(gdb.MICommand):
+    """-ckpt-ignore N"""
+
+    def __init__(self):
+        super().__init__("-ckpt-ignore")
+
+    def invoke(self, argv):
+        if len(argv) != 1:
+            raise gdb.GdbError("usage: -ckpt-ignore N")
+        bp = _current()
+        bp.ignore_count = _parse_count(argv[0], "N")
+        return {"number": str(bp.number), "ignore": argv[0]}
+
+
 CkptBreak()
 CkptContinue()
 MiCkptBreak()
 MiCkptHits()
+MiCkptIgnore()

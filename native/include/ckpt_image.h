@@ -32,6 +32,7 @@ enum ckpt_note_type {
 	CKPT_NT_XSTATE    = 9,  /* raw XSAVE area, standard format; one per thread, in
 				 * NT_PRSTATUS order (a writer may give only the first) */
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
+	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
 };
 
 /* Who wrote the image (ckpt_version.writer). */
@@ -119,6 +120,15 @@ struct ckpt_mm {
 	uint64_t arg_start, arg_end, env_start, env_end;
 };
 
+/* How the checkpoint was taken, when a driver knows more than the writer:
+ * ckpt-gdb records its breakpoint location (as given, e.g. "add_node" or
+ * "linklist.c:29") and which hit of it the checkpoint is. Informational only. */
+struct ckpt_origin {
+	uint64_t hit;           /* 1-based hit count of the breakpoint at the checkpoint */
+	uint32_t location_len;  /* bytes of the location that follows, with its NUL */
+	uint32_t reserved;
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -127,5 +137,6 @@ _Static_assert(sizeof(struct ckpt_sigaction) == 32, "struct ckpt_sigaction is 32
 _Static_assert(sizeof(struct ckpt_rseq) == 16, "struct ckpt_rseq is 16 bytes");
 _Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
 _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
+_Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
 
 #endif

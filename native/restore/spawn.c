@@ -46,6 +46,13 @@ pid_t spawn(struct restore *r, int errpipe[2])
 		bad = cwd;
 		goto fail;
 	}
+	/* Left stopped (no -n), the process gets a session of its own: when the engine
+	 * exits, its process group would otherwise be orphaned with a stopped member and
+	 * the kernel would send it SIGHUP and SIGCONT (docs/RESTART.md). */
+	if ((!r->o->nostop || r->o->breakpoint) && setsid() < 0) {
+		bad = "setsid";
+		goto fail;
+	}
 	if (remote_traceme() != 0) {
 		bad = "ptrace(TRACEME)";
 		goto fail;

@@ -1,6 +1,17 @@
 package dev.ckpt.cli;
 
-/** Exit statuses of the ckpt commands. Only {@link Main#main} calls System.exit. */
+/**
+ * Exit statuses of the ckpt commands (docs/EXIT-CODES.md). Only {@link Main#main} calls
+ * System.exit.
+ *
+ * <p>Two families. The commands that pass on a program's exit status ({@code ckpt gdb},
+ * {@code ckpt restart}, {@code ckpt debug}; they implement {@link PassesExitStatus}) keep
+ * their own failures, once the input has been accepted, to 124-127, the convention of
+ * timeout(1), env(1) and docker run: {@link #TIMED_OUT}, {@link #CKPT_FAILED},
+ * {@link #CANNOT_RUN}, {@link #NOT_FOUND}. Bad input (a usage error, a refused file) is
+ * {@link #BAD_INPUT} for every command: then nothing ran and stderr has one line saying so.
+ * The other commands use the small numbers below.
+ */
 public final class ExitCodes {
     private ExitCodes() {}
 
@@ -20,4 +31,29 @@ public final class ExitCodes {
     public static final int CHECKPOINT_FAILED = 6;
     /** The restore engine failed. */
     public static final int RESTORE_FAILED = 7;
+    /** A bug in ckpt (an exception nobody expected); a line asks for a bug report. EX_SOFTWARE of sysexits.h. */
+    public static final int INTERNAL_ERROR = 70;
+
+    /** Pass-through commands: {@code --timeout} expired before the checkpoint was reached (as timeout(1)). */
+    public static final int TIMED_OUT = 124;
+    /** Pass-through commands: ckpt itself failed (gdb, checkpoint not reached or not written, a bug in ckpt). */
+    public static final int CKPT_FAILED = 125;
+    /** Pass-through commands: the program could not be restarted or run (the engine failed). */
+    public static final int CANNOT_RUN = 126;
+    /** Pass-through commands: something needed was not found (gdb, the engine, the program). */
+    public static final int NOT_FOUND = 127;
+
+    /** A command whose exit status is a program's: its own failures map to 124-127 by {@link #passThrough}. */
+    public interface PassesExitStatus {}
+
+    /** The status a pass-through command reports for one of ckpt's own failures. */
+    public static int passThrough(int own) {
+        return switch (own) {
+            case OK, BAD_INPUT -> own;
+            case MISSING_TOOL -> NOT_FOUND;
+            case RESTORE_FAILED -> CANNOT_RUN;
+            case TIMED_OUT, CKPT_FAILED, CANNOT_RUN, NOT_FOUND -> own;
+            default -> CKPT_FAILED;
+        };
+    }
 }

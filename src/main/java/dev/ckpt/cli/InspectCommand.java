@@ -14,9 +14,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ckpt inspect CORE [--json]}: what is in a checkpoint. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Show what is in a checkpoint: program, arguments, pid, signal, threads and registers,",
-            "every mapping and where its content comes from, the files it refers to and whether they",
-            "still match, the CKPT notes, and the command that restarts it.",
+        description = {"Show what is in a checkpoint: program, its own arguments, pid, where it stopped "
+                + "(function and file:line, from gdb), how it was taken, whether it is a crash, signal, threads "
+                + "and registers, every mapping and where its content comes from, the files it refers to and "
+                + "whether they still match, the CKPT notes, and the commands that restart or debug it.",
             "Exit status: 0 shown, 2 not a usable core."})
 public final class InspectCommand extends CoreCommand implements Callable<Integer> {
 
@@ -25,6 +26,9 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
 
     @Option(names = "--json", description = "print JSON for scripts (fields: docs/INSPECT.md)")
     boolean json;
+
+    @Option(names = "--no-symbols", description = "do not run gdb to name the place where the process stopped")
+    boolean noSymbols;
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -37,15 +41,23 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
             return unusable(u);
         }
         CoreReport r = CoreReport.build(l.core(), l.image());
+        Provenance p = Provenance.of(l.core(), l.image(), r, !noSymbols);
         PrintWriter out = out();
         if (json) {
             try {
-                out.println(JSON.writeValueAsString(r));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = JSON.convertValue(r, java.util.LinkedHashMap.class);
+                m.put("argv", p.argv());
+                m.put("argvFrom", p.argvFrom());
+                m.put("location", p.location());
+                m.put("takenBy", p.takenBy());
+                m.put("crash", p.crash());
+                out.println(JSON.writeValueAsString(m));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         } else {
-            print(out, r);
+            print(out, r, p);
         }
         out.flush();
         return ExitCodes.OK;
@@ -68,11 +80,11 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
         return d == Math.rint(d) ? String.valueOf((long) d) : String.format("%.1f", d);
     }
 
-    static void print(PrintWriter out, CoreReport r) {
+    static void print(PrintWriter out, CoreReport r, Provenance p) {
         TextTable head = new TextTable("", "core", r.file() + " (" + size(r.fileSize()) + ", written by " + r.writer() + ")");
         head.row("program", (r.program() == null ? "?" : r.program())
                 + (r.executable() == null ? "" : "  " + r.executable()));
-        head.row("arguments", r.arguments());
+        head.row("arguments", p.argvFrom().equals("memory") ? shellLine(p.argv()) : r.arguments());
         head.row("pid", r.pid() + (r.ppid() == null ? "" : " (ppid " + r.ppid() + ", uid " + r.uid() + ", gid " + r.gid() + ")"));
         CoreReport.Signal s = r.signal();
         StringBuilder sig = new StringBuilder(s.name() + " (" + s.number() + ")");
@@ -86,6 +98,16 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
             sig.append(", sent by pid ").append(s.senderPid());
         }
         head.row("signal", sig);
+        if (p.location() != null) {
+            head.row("stopped in", p.location());
+        }
+        head.row("taken by", p.takenBy());
+        if (p.crash() != null) {
+            head.row("crash", p.crash().signal() + (p.crash().address() != null ? " at address " + p.crash().address() : "")
+                    + ": ckpt debug brings the process back to life, stopped there");
+        } else {
+            head.row("crash", "no");
+        }
         head.row("threads", r.threads().size());
         head.print(out);
 
@@ -195,6 +217,16 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
         }
         out.println();
         out.println("restart    " + r.restartCommand());
+        out.println("debug      ckpt debug " + dev.ckpt.gdb.ShellWords.shell(r.file()));
+    }
+
+    /** argv as one line a shell would split back into the same words. */
+    static String shellLine(List<String> argv) {
+        StringBuilder b = new StringBuilder();
+        for (String a : argv) {
+            b.append(b.length() == 0 ? "" : " ").append(dev.ckpt.gdb.ShellWords.shell(a));
+        }
+        return b.toString();
     }
 
     private static void printSkippingHeader(PrintWriter out, TextTable t) {

@@ -35,6 +35,7 @@ final class Progress {
             case GDB_FAILED -> ExitCodes.GDB_FAILED;
             case NO_CHECKPOINT -> ExitCodes.NO_CHECKPOINT;
             case CHECKPOINT_FAILED -> ExitCodes.CHECKPOINT_FAILED;
+            case TIMED_OUT -> ExitCodes.TIMED_OUT;
         };
     }
 }

@@ -14,13 +14,19 @@ import picocli.CommandLine.Parameters;
  * {@code ckpt restart CORE [EXECUTABLE] [options]}: verify, then run the native engine.
  * Unlike the native {@code restart}, it runs the process and waits for it by default.
  */
-@Command(name = "restart", mixinStandardHelpOptions = true,
-        description = {"Restart a process from a checkpoint with the native restore engine, which first",
-            "makes the checks ckpt verify reports. By default the process runs and ckpt waits for",
-            "it and exits with its status (128+signal when it was killed).",
-            "Exit status: the program's; 2 not a usable core or a problem found (nothing started),",
-            "3 the engine is not built, 7 the engine failed."})
-public final class RestartCommand extends CoreCommand implements Callable<Integer> {
+@Command(name = "restart",
+        customSynopsis = {"ckpt restart [OPTIONS] CORE [EXECUTABLE]", "       ckpt restart [OPTIONS] EXECUTABLE CORE"},
+        description = {"Restart a process from a checkpoint: verify it (as ckpt verify), then run the native "
+                + "restore engine. By default the process runs and ckpt waits for it and exits with its status "
+                + "(128+signal when it was killed). CORE and EXECUTABLE may come in either order (the seed's "
+                + "restart takes EXECUTABLE CORE): the ELF header tells them apart."},
+        footer = {"", "Exit status: the program's; 2 not a usable core or a problem found (nothing started), "
+                + "125 ckpt failed, 126 the engine failed to restore it, 127 the engine is not built "
+                + "(docs/EXIT-CODES.md)."})
+public final class RestartCommand extends CoreCommand implements Callable<Integer>, ExitCodes.PassesExitStatus {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "CORE", description = "the checkpoint (an ELF core file)")
     Path core;
@@ -28,6 +34,13 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
     @Parameters(index = "1", arity = "0..1", paramLabel = "EXECUTABLE",
             description = "the program to restart it with (default: the one the core names)")
     Path executable;
+
+    @Option(names = {"-n", "--nostop"}, description = "accepted for the seed's habit `restart -n -w`: "
+            + "running the process is already the default")
+    boolean nostop;
+
+    @Option(names = {"-w", "--wait"}, description = "accepted for the seed's habit: waiting is already the default")
+    boolean waitOption;
 
     @Option(names = "--stop", description = "leave the restored process stopped (SIGSTOP) for a debugger")
     boolean stop;
@@ -93,28 +106,42 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
 
     @Override
     public Integer call() {
+        Path[] ce = coreAndExecutable(core, executable);
+        core = ce[0];
+        executable = ce[1];
+        if (nostop && stop) {
+            err().println("ckpt restart: -n (run it) and --stop (leave it stopped) contradict each other");
+            err().println("Try 'ckpt restart --help' for more information.");
+            err().flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        try {
+            load(core);
+        } catch (Unusable u) {
+            return unusable(u);
+        }
         try {
             NativeEngine.requireRestart();
         } catch (IOException e) {
             err().println("ckpt restart: " + e.getMessage());
             err().flush();
-            return ExitCodes.MISSING_TOOL;
+            return ExitCodes.passThrough(ExitCodes.MISSING_TOOL);
         }
         // The engine's own checks (those of ckpt verify), asked first so that a refusal is said
         // here, one line each, before anything runs. The engine makes them again when it runs,
         // and says the warnings and what --force overrides itself.
         try {
-            Integer refused = refusal();
+            Integer refused = engineRefusal(checkOptions(), executable, core);
             if (refused != null) {
                 return refused;
             }
         } catch (IOException e) {
             err().println("ckpt restart: cannot run the engine: " + e.getMessage());
             err().flush();
-            return ExitCodes.RESTORE_FAILED;
+            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ExitCodes.RESTORE_FAILED;
+            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
         }
         out().flush();
         err().flush();
@@ -123,44 +150,21 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
         } catch (IOException e) {
             err().println("ckpt restart: cannot run the engine: " + e.getMessage());
             err().flush();
-            return ExitCodes.RESTORE_FAILED;
+            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ExitCodes.RESTORE_FAILED;
+            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
         }
     }
 
-    /** Runs {@code restart --check}: null when the engine would restart, else the exit status, said. */
-    private Integer refusal() throws IOException, InterruptedException {
+    /** The options that change what the engine's check finds: saved files, --force. */
+    private List<String> checkOptions() {
         List<String> opts = new ArrayList<>();
         for (String o : engineOptions()) {
             if (o.startsWith("--filedes") || o.equals("-f") || o.equals("-k") || o.equals("--force")) {
                 opts.add(o);
             }
         }
-        NativeEngine.Check k = NativeEngine.check(opts, executable, core);
-        com.fasterxml.jackson.databind.JsonNode report = null;
-        try {
-            report = k.json().isBlank() ? null : InspectCommand.JSON.readTree(k.json());
-        } catch (IOException e) {
-            // no report: said below
-        }
-        if (report == null) {
-            err().println("ckpt restart: " + (k.error().isEmpty() ? core + ": the engine's check failed (exit "
-                    + k.status() + ")" : k.error()));
-            err().flush();
-            return k.status() == ExitCodes.BAD_INPUT ? ExitCodes.BAD_INPUT : ExitCodes.RESTORE_FAILED;
-        }
-        if (!report.path("refused").asBoolean(false)) {
-            return null;
-        }
-        for (com.fasterxml.jackson.databind.JsonNode p : report.path("problems")) {
-            String sev = p.path("severity").asText();
-            if (sev.equals("error") || sev.equals("mismatch")) {
-                err().println("ckpt restart: " + core + ": " + p.path("message").asText());
-            }
-        }
-        err().flush();
-        return ExitCodes.BAD_INPUT;
+        return opts;
     }
 }

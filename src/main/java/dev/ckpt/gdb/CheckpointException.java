@@ -15,7 +15,9 @@ public final class CheckpointException extends Exception {
         /** The program never reached the checkpoint: location not found, or it ended first. */
         NO_CHECKPOINT,
         /** ckpt-save could not write the image. */
-        CHECKPOINT_FAILED
+        CHECKPOINT_FAILED,
+        /** The checkpoint was not reached within the time given (--timeout). */
+        TIMED_OUT
     }
 
     private final Reason reason;

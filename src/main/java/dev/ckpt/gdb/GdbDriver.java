@@ -9,7 +9,9 @@ import dev.ckpt.mi.MiValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,13 +51,34 @@ public final class GdbDriver {
         this.progress = progress;
     }
 
-    /** What {@link #runToCheckpoint} is asked to do. */
-    public record RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core) {
+    /**
+     * What {@link #runToCheckpoints} is asked to do: checkpoint at hit {@code c+1} of
+     * {@code location} for each {@code c} of {@code conts} (increasing), into the
+     * matching file of {@code cores}; give up after {@code timeout} (null: never).
+     */
+    public record RunRequest(Path program, List<String> args, String location, List<Long> conts, Path stdinFile,
+            List<Path> cores, Duration timeout) {
         public RunRequest {
             args = List.copyOf(args);
-            if (cont < 0) {
-                throw new IllegalArgumentException("cont < 0");
+            conts = List.copyOf(conts);
+            cores = List.copyOf(cores);
+            if (conts.isEmpty() || conts.size() != cores.size()) {
+                throw new IllegalArgumentException("one core per checkpoint");
             }
+            for (int i = 0; i < conts.size(); i++) {
+                if (conts.get(i) < 0 || (i > 0 && conts.get(i) <= conts.get(i - 1))) {
+                    throw new IllegalArgumentException("conts must be increasing and not negative");
+                }
+            }
+        }
+
+        /** One checkpoint at hit {@code cont+1}, no time limit. */
+        public RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core) {
+            this(program, args, location, List.of(cont), stdinFile, List.of(core), null);
+        }
+
+        public long cont() {
+            return conts.get(0);
         }
     }
 
@@ -67,11 +90,21 @@ public final class GdbDriver {
      */
     public record Checkpoint(Path core, long pid, String where, long bytes, Duration took, long stdinOffset) {}
 
-    /** Runs {@code req.program()} to the checkpoint and writes it to {@code req.core()}. */
+    /** Runs {@code req.program()} to its (first) checkpoint and writes it. */
     public Checkpoint runToCheckpoint(RunRequest req) throws CheckpointException {
+        return runToCheckpoints(req).get(0);
+    }
+
+    /**
+     * Runs {@code req.program()} to each of its checkpoints in turn and writes one image at
+     * each; then kills the program. A checkpoint not reached within {@code req.timeout()}
+     * (counted from the start) is {@link Reason#TIMED_OUT}.
+     */
+    public List<Checkpoint> runToCheckpoints(RunRequest req) throws CheckpointException {
         long self = ProcessHandle.current().pid();
         ProgramStdio stdio = ProgramStdio.plan(self, req.stdinFile());
         String program = req.program().toString();
+        long deadline = req.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + req.timeout().toNanos();
         try (GdbSession s = startSession()) {
             prepare(s, true);
             try {
@@ -87,7 +120,11 @@ public final class GdbDriver {
                         "breakpoint " + req.location() + ": " + stripDot(e.gdbMessage()), e);
             }
             int number = Integer.parseInt(bp.getString("number").orElseThrow());
-            progress.accept("breakpoint at " + locations(bp) + "; checkpoint at hit " + (req.cont() + 1));
+            StringBuilder at = new StringBuilder();
+            for (long c : req.conts()) {
+                at.append(at.length() == 0 ? "" : ", ").append(c + 1);
+            }
+            progress.accept("breakpoint at " + locations(bp) + "; checkpoint at hit " + at);
 
             StringBuilder args = new StringBuilder(stdio.redirections());
             for (String a : req.args()) {
@@ -101,31 +138,65 @@ public final class GdbDriver {
                 throw new CheckpointException(Reason.GDB_FAILED, program + ": gdb could not start it: "
                         + stripDot(e.gdbMessage()), e);
             }
-            StopEvent stop = s.awaitStop(null);
-            long pid = s.inferiorPid().orElse(-1);
-            if (!stop.isBreakpointHit() || stop.breakpointNumber().orElse(0) != number) {
-                String hits = hits(s);
-                if (stop.isExit()) {
-                    throw new CheckpointException(Reason.NO_CHECKPOINT, req.program().getFileName() + " "
-                            + stop.describeExit() + " before the checkpoint: " + req.location() + " " + hits
-                            + ", the checkpoint is at hit " + (req.cont() + 1));
+            List<Checkpoint> written = new ArrayList<>();
+            for (int i = 0; i < req.conts().size(); i++) {
+                long cont = req.conts().get(i);
+                if (i > 0) {
+                    s.execute(MiCommand.of("-ckpt-ignore", Long.toString(cont - req.conts().get(i - 1) - 1)));
+                    s.clearStops();
+                    s.execute(MiCommand.of("-exec-continue"), SLOW);
                 }
-                throw new CheckpointException(Reason.NO_CHECKPOINT, req.program().getFileName()
-                        + " stopped at " + stop.where() + " (" + describeStop(stop) + ") before the checkpoint");
+                StopEvent stop = awaitCheckpoint(s, req, cont, deadline);
+                long pid = s.inferiorPid().orElse(-1);
+                if (!stop.isBreakpointHit() || stop.breakpointNumber().orElse(0) != number) {
+                    String hits = hits(s);
+                    if (stop.isExit()) {
+                        throw new CheckpointException(Reason.NO_CHECKPOINT, req.program().getFileName() + " "
+                                + stop.describeExit() + " before the checkpoint: " + req.location() + " " + hits
+                                + ", the checkpoint is at hit " + (cont + 1));
+                    }
+                    throw new CheckpointException(Reason.NO_CHECKPOINT, req.program().getFileName()
+                            + " stopped at " + stop.where() + " (" + describeStop(stop) + ") before the checkpoint");
+                }
+                progress.accept("process " + pid + " stopped at " + stop.where() + ", hit " + (cont + 1));
+                long stdinOffset = stdio.stdinRegular() ? ProgramStdio.offsetOf(pid, 0) : -1;
+                // the image records where it was taken (CKPT_NT_ORIGIN): ckpt inspect shows it
+                s.console("python set_origin(bytes.fromhex('" + HexFormat.of().formatHex(
+                        req.location().getBytes(StandardCharsets.UTF_8)) + "').decode('utf-8', 'surrogateescape'), "
+                        + (cont + 1) + ")");
+                written.add(save(s, req.cores().get(i), pid, stop.where(), stdinOffset));
             }
-            progress.accept("process " + pid + " stopped at " + stop.where() + ", hit " + (req.cont() + 1));
-            long stdinOffset = stdio.stdinRegular() ? ProgramStdio.offsetOf(pid, 0) : -1;
-            Checkpoint c = save(s, req.core(), pid, stop.where(), stdinOffset);
             try {
                 s.console("kill");
             } catch (GdbErrorException e) {
                 // close() kills it
             }
             s.quit(Duration.ofSeconds(10));
-            return c;
+            return written;
         } catch (GdbException e) {
             throw gdbFailed(e, "while running " + req.program().getFileName());
         }
+    }
+
+    /** The next stop, or {@link Reason#TIMED_OUT} at the deadline (the program is then killed with gdb). */
+    private StopEvent awaitCheckpoint(GdbSession s, RunRequest req, long cont, long deadline)
+            throws GdbException, CheckpointException {
+        if (deadline == Long.MAX_VALUE) {
+            return s.awaitStop(null);
+        }
+        long left = Math.max(1, deadline - System.nanoTime());
+        try {
+            return s.awaitStop(Duration.ofNanos(left));
+        } catch (GdbTimeoutException e) {
+            throw new CheckpointException(Reason.TIMED_OUT, req.program().getFileName() + " did not reach the checkpoint ("
+                    + req.location() + ", hit " + (cont + 1) + ") within " + formatDuration(req.timeout())
+                    + " (--timeout); it was killed", e);
+        }
+    }
+
+    private static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     /**

@@ -64,10 +64,14 @@ class CkptGdbIT {
         assertThat(r.err).contains("restarted process exited with status 0");
         long original = originalPid(r);
         restartedPid(r).ifPresent(p -> assertThat(p).as("the restarted process is a new process").isNotEqualTo(original));
-        // the default checkpoint is a temporary file, gone after the restart
+        // the checkpoint is kept as core.PROGRAM in the current directory, with the commands that use it
         Matcher core = Pattern.compile("ckpt-gdb: checkpoint (\\S+): ").matcher(r.err);
         assertThat(core.find()).isTrue();
-        assertThat(Path.of(core.group(1))).doesNotExist();
+        Path kept = Path.of(core.group(1));
+        assertThat(kept).exists().hasFileName("core." + prog.getFileName());
+        assertThat(r.err).contains("ckpt-gdb: restart it: ckpt restart core." + prog.getFileName()
+                + "    debug it: ckpt debug core." + prog.getFileName());
+        Files.delete(kept);
         assertThat(r.sawGdb()).isTrue();
         r.assertNoStrays(prog.toString());
     }
@@ -130,8 +134,8 @@ class CkptGdbIT {
         List<String> progress = all.lines().filter(l -> l.startsWith("ckpt-gdb: ")).toList();
         String rest = all.lines().filter(l -> !l.startsWith("ckpt-gdb: ")).collect(Collectors.joining("\n", "", "\n"));
         assertThat(rest).isEqualTo(numbers(4000));
-        assertThat(progress).hasSize(6);
-        assertThat(progress.get(5)).contains("exited with status 0");
+        assertThat(progress).hasSize(8);
+        assertThat(progress.get(7)).contains("exited with status 0");
         assertThat(all).endsWith("ckpt-gdb: restarted process exited with status 0\n");
         r.assertNoStrays(prog.toString());
     }
