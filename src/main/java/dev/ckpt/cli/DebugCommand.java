@@ -59,11 +59,6 @@ public final class DebugCommand extends CoreCommand implements Callable<Integer>
         Path theCore = ce[0];
         Path exe = ce[1];
         try {
-            load(theCore);
-        } catch (Unusable u) {
-            return unusable(u);
-        }
-        try {
             Integer refused = engineRefusal(force ? List.of("--force") : List.of(), exe, theCore);
             if (refused != null) {
                 return refused;

@@ -116,11 +116,6 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
             return ExitCodes.BAD_INPUT;
         }
         try {
-            load(core);
-        } catch (Unusable u) {
-            return unusable(u);
-        }
-        try {
             NativeEngine.requireRestart();
         } catch (IOException e) {
             err().println("ckpt restart: " + e.getMessage());
