@@ -12,6 +12,7 @@
  */
 #include "corefile.h"
 #include "files.h"
+#include "forkserver.h"
 #include "log.h"
 #include "plan.h"
 #include "regs.h"
@@ -50,6 +51,7 @@ struct options {
 	const char *filedes;       /* -f: text file of open files */
 	int filedes_default;       /* -f without an attached FILE */
 	int nostop, wait, select, skip_missing, same_pid;
+	int fork_server;            /* --fork-server: forkserver.c */
 	uint64_t breakpoint;       /* -b */
 };
 
@@ -85,6 +87,7 @@ static void usage(FILE *f)
 		"  -s, --select           ask, region by region, which memory to restore\n"
 		"  -V, --verbose          say what is done (twice: more)\n"
 		"  -w, --wait             wait for the restored process and exit with its status\n"
+		"      --fork-server      restore once, then start a copy per request (docs/RESTART.md)\n"
 		"  -h, --help             this text\n"
 		"  -v, --version          the version\n"
 		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
@@ -98,7 +101,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "skip-missing", no_argument, 0, 'k' }, { "nostop", no_argument, 0, 'n' },
 		{ "same-pid", no_argument, 0, 'p' }, { "select", no_argument, 0, 's' },
 		{ "verbose", no_argument, 0, 'V' }, { "wait", no_argument, 0, 'w' },
-		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 } };
+		{ "fork-server", no_argument, 0, 'F' }, { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' }, { 0, 0, 0, 0 } };
 	int ch;
 	memset(o, 0, sizeof *o);
 	while ((ch = getopt_long(argc, argv, "+b:f::knpsVwhv", longs, NULL)) != -1) {
@@ -122,6 +125,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 's': o->select = 1; break;
 		case 'V': log_verbose++; break;
 		case 'w': o->wait = 1; break;
+		case 'F': o->fork_server = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': printf("%s\n", VERSION); exit(0);
 		default: usage(stderr); return -1;
@@ -891,6 +895,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (o.fork_server && forkserver_begin(&c, o.core) != 0)
+		return EXIT_FORKSERVER_UNSUPPORTED;
 	memset(&r, 0, sizeof r);
 	r.o = &o; r.c = &c; r.p = &p; r.files = &files;
 	r.lead = &c.threads[c.leader];
@@ -906,8 +912,11 @@ int main(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	close(errpipe[0]);
 	pid_t pid = r.t.pid;
-	if (remote_attach_exec(&r.t, pid) != 0 || read_new_maps(&r) != 0 || restore_memory(&r) != 0 ||
-	    restore_rest(&r) != 0 || restore_threads(&r) != 0 || remote_unmap_scratch(&r.t) != 0 ||
+	int made = remote_attach_exec(&r.t, pid) == 0 && read_new_maps(&r) == 0 && restore_memory(&r) == 0 &&
+		   restore_rest(&r) == 0;
+	if (made && o.fork_server)
+		return forkserver_serve(&r.t, &c, r.lead);
+	if (!made || restore_threads(&r) != 0 || remote_unmap_scratch(&r.t) != 0 ||
 	    regs_restore(&r.t, &c, r.lead) != 0 || detach_threads(&r) != 0 ||
 	    (o.breakpoint && run_to_breakpoint(&r, o.breakpoint) != 0)) {
 		log_error("%s: restore failed; the new process was killed", o.core);
