@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ckpt", mixinStandardHelpOptions = true, version = "ckpt 0.1.0",
         description = "Checkpoint a running Linux x86-64 process into an ELF core file, and restart it.",
         subcommands = {GdbCommand.class, DumpCommand.class, InspectCommand.class, VerifyCommand.class,
-                RestartCommand.class})
+                RestartCommand.class, dev.ckpt.suite.SuiteCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -50,12 +50,19 @@ public final class GdbDriver {
     }
 
     /** What {@link #runToCheckpoint} is asked to do. */
-    public record RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core) {
+    public record RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core,
+                             Map<String, String> env) {
         public RunRequest {
             args = List.copyOf(args);
+            env = Map.copyOf(env);
             if (cont < 0) {
                 throw new IllegalArgumentException("cont < 0");
             }
+        }
+
+        /** A run in our own environment. */
+        public RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core) {
+            this(program, args, location, cont, stdinFile, core, Map.of());
         }
     }
 
@@ -74,6 +81,9 @@ public final class GdbDriver {
         String program = req.program().toString();
         try (GdbSession s = startSession()) {
             prepare(s, true);
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(req.env()).entrySet()) {
+                s.console("set environment " + e.getKey() + "=" + e.getValue());
+            }
             try {
                 s.execute(MiCommand.of("-file-exec-and-symbols", program), SLOW);
             } catch (GdbErrorException e) {
