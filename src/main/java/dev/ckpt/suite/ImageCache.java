@@ -64,20 +64,16 @@ public final class ImageCache {
         Files.createDirectories(dir);
         Path work = Files.createTempDirectory(dir, key + ".tmp-");
         try {
-            Path stdin = null;
-            if (s.input() != null) {
-                stdin = work.resolve("input");
-                Files.writeString(stdin, s.input(), StandardCharsets.UTF_8);
-            }
+            // no input: an empty stdin, never ours (a terminal would make the run wait)
+            Path stdin = work.resolve("input");
+            Files.writeString(stdin, s.input() == null ? "" : s.input(), StandardCharsets.UTF_8);
             Path gdb = Tools.gdb().orElseThrow(() -> new CheckpointException(CheckpointException.Reason.MISSING_TOOL,
                     Tools.gdbMissingMessage()));
             GdbDriver driver = new GdbDriver(gdb, Paths.gdbScripts(), line -> progress.accept(s.name() + ": " + line));
             GdbDriver.Checkpoint c = driver.runToCheckpoint(new GdbDriver.RunRequest(s.program(), s.args(),
                     s.location(), s.cont(), stdin, work.resolve("core"), s.env()));
             Files.writeString(work.resolve("stdin-offset"), Long.toString(c.stdinOffset()) + "\n");
-            if (stdin != null) {
-                Files.delete(stdin);
-            }
+            Files.delete(stdin);
             try {
                 Files.move(work, entry, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException e) {
