@@ -65,10 +65,10 @@ final class Diff {
             if (i < n && j < m && a.get(i).equals(b.get(j))) {
                 out.add(" " + a.get(i++));
                 j++;
-            } else if (j < m && (i == n || t[i][j + 1] >= t[i + 1][j])) {
-                out.add("+" + b.get(j++));
-            } else {
+            } else if (i < n && (j == m || t[i + 1][j] >= t[i][j + 1])) {
                 out.add("-" + a.get(i++));
+            } else {
+                out.add("+" + b.get(j++));
             }
         }
         return out;

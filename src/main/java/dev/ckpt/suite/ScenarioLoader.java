@@ -68,11 +68,22 @@ public final class ScenarioLoader {
     public static Scenario load(Path file) throws SuiteInputException {
         String where = file.toString();
         ScenarioSpec spec;
+        String text = null;
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            spec = YAML.readValue(new String(bytes, StandardCharsets.UTF_8), ScenarioSpec.class);
+            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            spec = text.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#") || l.strip().equals("---"))
+                    ? null : YAML.readValue(text, ScenarioSpec.class);
         } catch (JsonProcessingException e) {
-            throw new SuiteInputException(where + at(e.getLocation()) + ": " + describe(e));
+            JsonLocation l = e.getLocation();
+            if (e instanceof UnrecognizedPropertyException u && l != null && l.getLineNr() >= 1) {
+                // Jackson stands after the key: point at the key itself
+                String line = text.lines().skip(l.getLineNr() - 1).findFirst().orElse("");
+                int col = line.indexOf(u.getPropertyName());
+                if (col >= 0) {
+                    throw new SuiteInputException(where + ":" + l.getLineNr() + ":" + (col + 1) + ": " + describe(e));
+                }
+            }
+            throw new SuiteInputException(where + at(l) + ": " + describe(e));
         } catch (IOException e) {
             throw new SuiteInputException(where + ": cannot read it: " + e.getMessage());
         }
