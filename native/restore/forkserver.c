@@ -55,19 +55,119 @@ static int reply(const char *fmt, ...)
 	return write(proto_out, line, (size_t)n) == n ? 0 : -1;
 }
 
-/* Gives the copy FD opened from the path staged at ADDR (the lowest free
- * descriptor after the close is FD whenever 0..FD-1 are open). */
-static int reopen(struct tracee *ch, int fd, raddr addr, int flags)
+/*
+ * The copy is made by a few instructions staged in the template's scratch
+ * page, run with one PTRACE_CONT instead of one round trip per system call:
+ *
+ *     clone(CLONE_PARENT | SIGCHLD); parent: int3
+ *     child: close(0); openat(STDIN) == 0, close(1); openat(STDOUT) == 1,
+ *            close(2); openat(STDERR) == 2 (or dup2(1, 2)); int3
+ *     a result that is not the descriptor wanted: int3 at FAIL, rax = result
+ */
+#define STUB_OFF   (3 * PATH_SLOT)     /* after the three staged paths */
+#define STUB_MAX   256
+
+struct stub { uint8_t b[STUB_MAX]; size_t n; size_t ok, fail, parent; };
+
+static void put(struct stub *s, const void *p, size_t n)
 {
-	long r = remote_syscall(ch, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
-	if (r < 0 && r != -EBADF)
-		return (int)r;
-	r = remote_syscall(ch, SYS_openat, (uint64_t)AT_FDCWD, addr.v, (uint64_t)flags, 0644, 0, 0);
-	if (r < 0 || r == fd)
-		return r < 0 ? (int)r : 0;
-	long d = remote_syscall(ch, SYS_dup2, (uint64_t)r, (uint64_t)fd, 0, 0, 0, 0);
-	remote_syscall(ch, SYS_close, (uint64_t)r, 0, 0, 0, 0, 0);
-	return d < 0 ? (int)d : 0;
+	memcpy(s->b + s->n, p, n);
+	s->n += n;
+}
+
+static void op32(struct stub *s, const char *opcode, size_t olen, uint32_t v)
+{
+	put(s, opcode, olen);
+	put(s, &v, 4);
+}
+
+/* jne/jnz rel32 to a label fixed up later: returns where the rel32 is */
+static size_t jne(struct stub *s)
+{
+	put(s, "\x0f\x85\0\0\0\0", 6);
+	return s->n - 4;
+}
+
+static void fix(struct stub *s, size_t at, size_t target)
+{
+	int32_t rel = (int32_t)((long)target - (long)(at + 4));
+	memcpy(s->b + at, &rel, 4);
+}
+
+static void build_stub(struct stub *s, const raddr at[3], int err_is_out)
+{
+	static const uint32_t flags[3] = { O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_TRUNC };
+	size_t to_fail[3], to_parent;
+	memset(s, 0, sizeof *s);
+	op32(s, "\xb8", 1, SYS_clone);
+	op32(s, "\xbf", 1, CLONE_PARENT | SIGCHLD);
+	put(s, "\x31\xf6\x31\xd2\x4d\x31\xd2\x4d\x31\xc0", 10);   /* esi = edx = r10 = r8 = 0 */
+	put(s, "\x0f\x05", 2);                                   /* syscall */
+	put(s, "\x48\x85\xc0", 3);                               /* test rax, rax */
+	to_parent = jne(s);
+	for (uint32_t fd = 0; fd < 3; fd++) {
+		if (fd == 2 && err_is_out) {
+			op32(s, "\xb8", 1, SYS_dup2);
+			op32(s, "\xbf", 1, 1);
+			op32(s, "\xbe", 1, 2);
+		} else {
+			op32(s, "\xb8", 1, SYS_close);
+			op32(s, "\xbf", 1, fd);
+			put(s, "\x0f\x05", 2);
+			op32(s, "\xb8", 1, SYS_openat);
+			op32(s, "\xbf", 1, (uint32_t)AT_FDCWD);
+			put(s, "\x48\xbe", 2);                   /* mov rsi, imm64 */
+			put(s, &at[fd].v, 8);
+			op32(s, "\xba", 1, flags[fd]);
+			op32(s, "\x41\xba", 2, 0644);
+		}
+		put(s, "\x0f\x05", 2);
+		put(s, "\x48\x83\xf8", 3);                       /* cmp rax, fd */
+		put(s, &(uint8_t){ (uint8_t)fd }, 1);
+		to_fail[fd] = jne(s);
+	}
+	s->ok = s->n;
+	put(s, "\xcc", 1);
+	s->fail = s->n;
+	put(s, "\xcc", 1);
+	s->parent = s->n;
+	put(s, "\xcc", 1);
+	for (int i = 0; i < 3; i++)
+		fix(s, to_fail[i], s->fail);
+	fix(s, to_parent, s->parent);
+}
+
+static int wait_stop(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, __WALL) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFSTOPPED(*status) ? 0 : -ECHILD;
+}
+
+/* Runs the stub in the template; returns the copy's pid (stopped at its start) or -errno. */
+static pid_t clone_template(struct tracee *t, uint64_t entry, uint64_t parent_trap, int *fatal)
+{
+	struct user_regs_struct r = t->base;
+	unsigned long msg = 0;
+	int status;
+	r.rip = entry;
+	r.orig_rax = (uint64_t)-1;
+	*fatal = 1;
+	if (ptrace(PTRACE_SETREGS, t->pid, 0, &r) != 0 || ptrace(PTRACE_CONT, t->pid, 0, 0) != 0 ||
+	    wait_stop(t->pid, &status) != 0)
+		return -EIO;
+	if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_FORK << 8))) {
+		if (ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &msg) != 0 || ptrace(PTRACE_CONT, t->pid, 0, 0) != 0 ||
+		    wait_stop(t->pid, &status) != 0)
+			return -EIO;
+	}
+	if (ptrace(PTRACE_GETREGS, t->pid, 0, &r) != 0 || WSTOPSIG(status) != SIGTRAP || r.rip != parent_trap + 1)
+		return -EIO;
+	*fatal = 0;
+	if ((long)r.rax < 0)
+		return (pid_t)(long)r.rax;
+	return msg ? (pid_t)msg : (pid_t)r.rax;
 }
 
 /* Makes one copy with PATHS[0..2] as its stdin, stdout, stderr and lets it
@@ -75,37 +175,33 @@ static int reopen(struct tracee *ch, int fd, raddr addr, int flags)
 static pid_t make_copy(struct tracee *t, const struct core *c, const struct core_thread *lead,
 		       char *const paths[3], int *fatal)
 {
-	static const int flags[3] = { O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_TRUNC };
-	raddr at[3];
+	raddr at[3], code;
+	struct stub st;
+	struct user_regs_struct r;
 	int status, err = 0;
 	for (int i = 0; i < 3; i++) {
 		at[i] = remote_stage(t, (size_t)i * PATH_SLOT, paths[i], strlen(paths[i]) + 1);
 		if (at[i].v == 0)
 			return -ENAMETOOLONG;
 	}
-	long res = remote_syscall(t, SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0, 0);
-	if (res <= 0) {
-		*fatal = res == -ENOTRECOVERABLE;
-		return res < 0 ? (pid_t)res : -EIO;
-	}
-	pid_t pid = (pid_t)res;
-	while (waitpid(pid, &status, __WALL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFSTOPPED(status))
-		return -ECHILD;
+	build_stub(&st, at, strcmp(paths[1], paths[2]) == 0);
+	code = remote_stage(t, STUB_OFF, st.b, st.n);
+	if (code.v == 0)
+		return -EIO;
+	pid_t pid = clone_template(t, code.v, code.v + st.parent, fatal);
+	if (pid <= 0)
+		return pid < 0 ? pid : -EIO;
+	if ((err = wait_stop(pid, &status)) != 0)
+		return err;
 
 	struct tracee ch = *t;          /* same registers and scratch page; its memory is not touched */
 	ch.pid = pid;
 	ch.memfd = -1;
-	for (int i = 0; i < 3 && err == 0; i++) {
-		if (i == 2 && strcmp(paths[2], paths[1]) == 0) {   /* 2>&1 */
-			long d = remote_syscall(&ch, SYS_dup2, 1, 2, 0, 0, 0, 0);
-			err = d < 0 ? (int)d : 0;
-		} else {
-			err = reopen(&ch, i, at[i], flags[i]);
-		}
-	}
+	if (ptrace(PTRACE_CONT, pid, 0, 0) != 0 || wait_stop(pid, &status) != 0 ||
+	    ptrace(PTRACE_GETREGS, pid, 0, &r) != 0)
+		err = -EIO;
+	else if (r.rip != code.v + st.ok + 1)
+		err = r.rip == code.v + st.fail + 1 && (long)r.rax < 0 ? (int)(long)r.rax : -EIO;
 	if (err == 0 && (remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
 		err = -EIO;
 	if (err == 0 && ptrace(PTRACE_DETACH, pid, 0, 0) != 0)
