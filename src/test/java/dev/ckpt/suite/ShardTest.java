@@ -49,6 +49,19 @@ class ShardTest {
     }
 
     @Test
+    void aMavenProjectNamesItsScenarioFilesByConfigurationParameterAndClassSelectorsFindNothing() {
+        var launcher = LauncherFactory.create(LauncherConfig.builder().enableTestEngineAutoRegistration(false)
+                .addTestEngines(new SuiteTestEngine()).build());
+        TestPlan byParameter = launcher.discover(LauncherDiscoveryRequestBuilder.request()
+                .configurationParameter("ckpt.suite.paths", Run.basedir().resolve("examples/suites").toString()).build());
+        assertThat(byParameter.countTestIdentifiers(TestIdentifier::isTest))
+                .isEqualTo(runs(Run.basedir().resolve("examples/suites"), "1/1").size());
+        TestPlan byClass = launcher.discover(LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(ShardTest.class)).build());
+        assertThat(byClass.countTestIdentifiers(t -> true)).isEqualTo(1);   // the engine alone
+    }
+
+    @Test
     void schedulersVariables() {
         assertThat(Shard.fromEnvironment(Map.of(), null)).isEqualTo(Shard.ALL);
         assertThat(Shard.fromEnvironment(Map.of("SLURM_ARRAY_TASK_ID", "0", "SLURM_ARRAY_TASK_COUNT", "4"), null))
