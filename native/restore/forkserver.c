@@ -57,15 +57,19 @@ static int reply(const char *fmt, ...)
 
 /*
  * The copy is made by a few instructions staged in the template's scratch
- * page, run with one PTRACE_CONT instead of one round trip per system call:
+ * page, so that it costs three ptrace stops, not one per system call:
  *
- *     clone(CLONE_PARENT | SIGCHLD); parent: int3
- *     child: close(0); openat(STDIN) == 0, close(1); openat(STDOUT) == 1,
- *            close(2); openat(STDERR) == 2 (or dup2(1, 2)); int3
- *     a result that is not the descriptor wanted: int3 at FAIL, rax = result
+ *     clone(CLONE_PARENT | SIGCHLD)        parent (the template): int3
+ *     child: ptrace(PTRACE_TRACEME)        its parent, and so its tracer, is restart
+ *            close(0); openat(STDIN) == 0; close(1); openat(STDOUT) == 1;
+ *            close(2); openat(STDERR) == 2 (or dup2(1, 2))
+ *            kill(getpid(), SIGSTOP)       the stop restart waits for (at OK)
+ *     a result that is not the one wanted: rbx = result, then the same stop (at FAIL)
+ *
+ * SIGSTOP cannot be blocked or caught, and the detach discards it.
  */
 #define STUB_OFF   (3 * PATH_SLOT)     /* after the three staged paths */
-#define STUB_MAX   256
+#define STUB_MAX   320
 
 struct stub { uint8_t b[STUB_MAX]; size_t n; size_t ok, fail, parent; };
 
@@ -94,10 +98,30 @@ static void fix(struct stub *s, size_t at, size_t target)
 	memcpy(s->b + at, &rel, 4);
 }
 
+/* result in rax must be WANT, else to FAIL */
+static size_t expect(struct stub *s, uint8_t want)
+{
+	put(s, "\x48\x83\xf8", 3);                               /* cmp rax, want */
+	put(s, &want, 1);
+	return jne(s);
+}
+
+/* kill(getpid(), SIGSTOP); returns the offset just after its syscall */
+static size_t stop_self(struct stub *s)
+{
+	op32(s, "\xb8", 1, SYS_getpid);
+	put(s, "\x0f\x05", 2);
+	put(s, "\x89\xc7", 2);                                   /* mov edi, eax */
+	op32(s, "\xb8", 1, SYS_kill);
+	op32(s, "\xbe", 1, SIGSTOP);
+	put(s, "\x0f\x05", 2);
+	return s->n;
+}
+
 static void build_stub(struct stub *s, const raddr at[3], int err_is_out)
 {
 	static const uint32_t flags[3] = { O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_TRUNC };
-	size_t to_fail[3], to_parent;
+	size_t to_fail[4], to_parent;
 	memset(s, 0, sizeof *s);
 	op32(s, "\xb8", 1, SYS_clone);
 	op32(s, "\xbf", 1, CLONE_PARENT | SIGCHLD);
@@ -105,6 +129,10 @@ static void build_stub(struct stub *s, const raddr at[3], int err_is_out)
 	put(s, "\x0f\x05", 2);                                   /* syscall */
 	put(s, "\x48\x85\xc0", 3);                               /* test rax, rax */
 	to_parent = jne(s);
+	op32(s, "\xb8", 1, SYS_ptrace);
+	op32(s, "\xbf", 1, PTRACE_TRACEME);
+	put(s, "\x0f\x05", 2);
+	to_fail[3] = expect(s, 0);
 	for (uint32_t fd = 0; fd < 3; fd++) {
 		if (fd == 2 && err_is_out) {
 			op32(s, "\xb8", 1, SYS_dup2);
@@ -122,18 +150,18 @@ static void build_stub(struct stub *s, const raddr at[3], int err_is_out)
 			op32(s, "\x41\xba", 2, 0644);
 		}
 		put(s, "\x0f\x05", 2);
-		put(s, "\x48\x83\xf8", 3);                       /* cmp rax, fd */
-		put(s, &(uint8_t){ (uint8_t)fd }, 1);
-		to_fail[fd] = jne(s);
+		to_fail[fd] = expect(s, (uint8_t)fd);
 	}
-	s->ok = s->n;
-	put(s, "\xcc", 1);
-	s->fail = s->n;
+	s->ok = stop_self(s);
+	put(s, "\xcc", 1);                                       /* never reached: the copy gets its registers */
+	size_t fail_at = s->n;
+	put(s, "\x48\x89\xc3", 3);                               /* mov rbx, rax */
+	s->fail = stop_self(s);
 	put(s, "\xcc", 1);
 	s->parent = s->n;
 	put(s, "\xcc", 1);
-	for (int i = 0; i < 3; i++)
-		fix(s, to_fail[i], s->fail);
+	for (int i = 0; i < 4; i++)
+		fix(s, to_fail[i], fail_at);
 	fix(s, to_parent, s->parent);
 }
 
@@ -145,29 +173,20 @@ static int wait_stop(pid_t pid, int *status)
 	return WIFSTOPPED(*status) ? 0 : -ECHILD;
 }
 
-/* Runs the stub in the template; returns the copy's pid (stopped at its start) or -errno. */
+/* Runs the stub in the template; returns the copy's pid or -errno. */
 static pid_t clone_template(struct tracee *t, uint64_t entry, uint64_t parent_trap, int *fatal)
 {
 	struct user_regs_struct r = t->base;
-	unsigned long msg = 0;
 	int status;
 	r.rip = entry;
 	r.orig_rax = (uint64_t)-1;
 	*fatal = 1;
 	if (ptrace(PTRACE_SETREGS, t->pid, 0, &r) != 0 || ptrace(PTRACE_CONT, t->pid, 0, 0) != 0 ||
-	    wait_stop(t->pid, &status) != 0)
-		return -EIO;
-	if (status >> 8 == (SIGTRAP | (PTRACE_EVENT_FORK << 8))) {
-		if (ptrace(PTRACE_GETEVENTMSG, t->pid, 0, &msg) != 0 || ptrace(PTRACE_CONT, t->pid, 0, 0) != 0 ||
-		    wait_stop(t->pid, &status) != 0)
-			return -EIO;
-	}
-	if (ptrace(PTRACE_GETREGS, t->pid, 0, &r) != 0 || WSTOPSIG(status) != SIGTRAP || r.rip != parent_trap + 1)
+	    wait_stop(t->pid, &status) != 0 || ptrace(PTRACE_GETREGS, t->pid, 0, &r) != 0 ||
+	    WSTOPSIG(status) != SIGTRAP || r.rip != parent_trap + 1)
 		return -EIO;
 	*fatal = 0;
-	if ((long)r.rax < 0)
-		return (pid_t)(long)r.rax;
-	return msg ? (pid_t)msg : (pid_t)r.rax;
+	return (long)r.rax < 0 ? (pid_t)(long)r.rax : (pid_t)r.rax;
 }
 
 /* Makes one copy with PATHS[0..2] as its stdin, stdout, stderr and lets it
@@ -191,17 +210,15 @@ static pid_t make_copy(struct tracee *t, const struct core *c, const struct core
 	pid_t pid = clone_template(t, code.v, code.v + st.parent, fatal);
 	if (pid <= 0)
 		return pid < 0 ? pid : -EIO;
-	if ((err = wait_stop(pid, &status)) != 0)
-		return err;
 
 	struct tracee ch = *t;          /* same registers and scratch page; its memory is not touched */
 	ch.pid = pid;
 	ch.memfd = -1;
-	if (ptrace(PTRACE_CONT, pid, 0, 0) != 0 || wait_stop(pid, &status) != 0 ||
-	    ptrace(PTRACE_GETREGS, pid, 0, &r) != 0)
+	if (wait_stop(pid, &status) != 0 || WSTOPSIG(status) != SIGSTOP ||
+	    ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL) != 0 || ptrace(PTRACE_GETREGS, pid, 0, &r) != 0)
 		err = -EIO;
-	else if (r.rip != code.v + st.ok + 1)
-		err = r.rip == code.v + st.fail + 1 && (long)r.rax < 0 ? (int)(long)r.rax : -EIO;
+	else if (r.rip != code.v + st.ok)
+		err = r.rip == code.v + st.fail && (long)r.rbx < 0 ? (int)(long)r.rbx : -EIO;
 	if (err == 0 && (remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
 		err = -EIO;
 	if (err == 0 && ptrace(PTRACE_DETACH, pid, 0, 0) != 0)
@@ -252,7 +269,7 @@ int forkserver_serve(struct tracee *t, const struct core *c, const struct core_t
 
 	signal(SIGINT, SIG_IGN);    /* the terminal's signals are the copies' business */
 	signal(SIGPIPE, SIG_IGN);
-	if (in == NULL || ptrace(PTRACE_SETOPTIONS, t->pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK) != 0) {
+	if (in == NULL || ptrace(PTRACE_SETOPTIONS, t->pid, 0, PTRACE_O_EXITKILL) != 0) {
 		log_errno("fork server: template %d", t->pid);
 		remote_kill(t);
 		return 1;

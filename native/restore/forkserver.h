@@ -3,11 +3,11 @@
  *
  * The image is restored once into a template that never runs: it stays
  * stopped under ptrace with the scratch page mapped and its registers not
- * yet set. Each request makes a copy with an injected
- * clone(CLONE_PARENT | SIGCHLD) (the copy is restart's child, traced from its
- * first instruction through PTRACE_O_TRACEFORK), gives the copy its own
- * stdin/stdout/stderr, unmaps the scratch page in it, sets its registers and
- * lets it run. The line protocol is in docs/RESTART.md.
+ * yet set. Each request runs a few staged instructions in the template:
+ * clone(CLONE_PARENT | SIGCHLD) makes the copy restart's child; the copy
+ * traces itself (PTRACE_TRACEME), opens its own stdin/stdout/stderr and stops;
+ * restart unmaps the scratch page in it, sets its registers and lets it run.
+ * The line protocol is in docs/RESTART.md.
  */
 #ifndef CKPT_FORKSERVER_H
 #define CKPT_FORKSERVER_H
