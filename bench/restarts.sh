@@ -2,8 +2,10 @@
 # Restarts per second from one image: the fork server (restart --fork-server, a
 # copy of a restored template per request) against a full restore per run
 # (restart -n -w CORE), measured in the same run, for a small image (linklist
-# checkpointed at hit 501 of line 29, 4000 nodes) and a 64 MiB one (every heap
-# page present), then `ckpt suite` running one small case with repeat: 1000.
+# checkpointed at hit 501 of line 29, 4000 nodes: each run builds 3500 nodes
+# and prints 4000 lines), a 64 MiB one (every heap page present) and interp
+# stopped in its table loop, which exits at once on its empty stdin (the cost
+# of a restart alone); then `ckpt suite` running one small case with repeat: 1000.
 #
 #   bench/restarts.sh [FORK_RUNS] [FULL_RUNS]     (default: 1000 100)
 #
@@ -31,6 +33,8 @@ echo "taking the checkpoints (ckpt-gdb --no-restart) ..." >&2
     "$root/target/examples/linklist" >/dev/null 2>"$work/gdb.log"
 "$ckpt" gdb --no-restart --core "$work/big.core" --input "" --break "fillheap.c:$line" \
     "$work/fillheap" 64 >/dev/null 2>>"$work/gdb.log"
+"$ckpt" gdb --no-restart --core "$work/tiny.core" --input "" --break 40 \
+    "$root/target/examples/interp" >/dev/null 2>>"$work/gdb.log"
 : > "$work/empty"
 
 fork_server() {   # core runs -> nanoseconds for runs copies, each waited for
@@ -53,13 +57,17 @@ full_restore() {  # core runs -> nanoseconds for runs full restores
 }
 
 printf "%-26s %10s %16s %16s %8s\n" "image" "size" "fork server/s" "full restore/s" "ratio"
-for img in small big; do
+for img in small big tiny; do
   core=$work/$img.core
   fork_server "$core" 20 >/dev/null   # warm the page cache and the engine
   f=$(fork_server "$core" "$fork_runs")
   r=$(full_restore "$core" "$full_runs")
   fr=$(rate "$fork_runs" "$f"); rr=$(rate "$full_runs" "$r")
-  name=$([ $img = small ] && echo "linklist, hit 501" || echo "fillheap, 64 MiB heap")
+  case $img in
+    small) name="linklist, hit 501";;
+    big) name="fillheap, 64 MiB heap";;
+    tiny) name="interp (exits at once)";;
+  esac
   printf "%-26s %10s %16s %16s %7.1fx\n" "$name" "$(du -h --apparent-size "$core" | cut -f1)" "$fr" "$rr" \
     "$(awk -v a="$fr" -v b="$rr" 'BEGIN { print a / b }')"
 done
