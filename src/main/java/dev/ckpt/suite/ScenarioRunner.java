@@ -59,18 +59,25 @@ public final class ScenarioRunner implements AutoCloseable {
 
     private void build() throws IOException, InterruptedException {
         progress.accept(scenario.name() + ": build: " + scenario.build());
-        Process p = new ProcessBuilder("/bin/sh", "-c", scenario.build()).directory(scenario.file().getParent().toFile())
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(BUILD_TIMEOUT_S, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("build: still running after " + BUILD_TIMEOUT_S + " s: " + scenario.build());
-        }
-        if (p.exitValue() != 0) {
-            String text = new String(out, StandardCharsets.UTF_8).strip();
-            String last = text.lines().reduce((a, b) -> b).orElse("");
-            throw new IOException("build failed (exit status " + p.exitValue() + "): " + scenario.build()
-                    + (last.isEmpty() ? "" : ": " + last));
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("ckpt-build-", ".log");
+        try {
+            Process p = new ProcessBuilder("/bin/sh", "-c", scenario.build())
+                    .directory(scenario.file().getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            if (!p.waitFor(BUILD_TIMEOUT_S, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new IOException("build: still running after " + BUILD_TIMEOUT_S + " s: " + scenario.build());
+            }
+            if (p.exitValue() != 0) {
+                String text = java.nio.file.Files.readString(log, StandardCharsets.UTF_8).strip();
+                String last = text.lines().reduce((a, b) -> b).orElse("");
+                throw new IOException("build failed (exit status " + p.exitValue() + "): " + scenario.build()
+                        + (last.isEmpty() ? "" : ": " + last));
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
         }
     }
 
