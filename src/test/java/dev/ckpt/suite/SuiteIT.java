@@ -100,4 +100,25 @@ class SuiteIT {
             assertThat(s.filter(Files::isDirectory).count()).isEqualTo(2);
         }
     }
+
+    @Test
+    void anExistingCheckpointIsUsedAsItIsAndAFailedBuildFailsTheScenario() throws Exception {
+        Path prog = Run.target().resolve("examples/interp");
+        Path core = out.resolve("interp.core");
+        Run gdb = Run.ckpt("gdb", "--no-restart", "--core", core, "--input=", prog, "--break", "40", "--", "12");
+        assertThat(gdb.status()).as(gdb.err()).isZero();
+        Path f = Files.writeString(out.resolve("given.yaml"), "program: " + prog + "\ncheckpoint: interp.core\n"
+                + "cases:\n  - stdin: \"arg 1\\n\"\n    stdout: \"12\\nbye\\n\"\n");
+        Run r = Run.ckpt("suite", f, "--cache-dir", out.resolve("cache"));
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("breakpoint at").contains("1 runs: 1 passed");
+        assertThat(out.resolve("cache")).doesNotExist();
+
+        Path b = Files.writeString(out.resolve("build.yaml"), "program: " + prog + "\nbuild: \"echo compiling; exit 4\"\n"
+                + "cases: [{}]\n");
+        Run built = Run.ckpt("suite", b, "--cache-dir", out.resolve("cache"));
+        assertThat(built.status()).isEqualTo(1);
+        assertThat(built.err()).contains("build failed (exit status 4): echo compiling; exit 4: compiling")
+                .contains("0 passed, 0 failed, 1 skipped; 1 scenario(s) could not run");
+    }
 }
