@@ -26,6 +26,7 @@ void usage(FILE *f)
 		"      --json             with --check: the problems as JSON on stdout\n"
 		"      --force            restart even when a file is not the build checkpointed, or an open\n"
 		"                         file is missing (left closed); each such problem is said\n"
+		"      --fork-server      restore once, then start a copy per request (docs/RESTART.md)\n"
 		"  -h, --help             this text\n"
 		"  -v, --version          the version\n"
 		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
@@ -41,6 +42,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, 0, 'V' }, { "wait", no_argument, 0, 'w' },
 		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' },
 		{ "check", no_argument, 0, 'C' }, { "json", no_argument, 0, 'J' }, { "force", no_argument, 0, 'F' },
+		{ "fork-server", no_argument, 0, 'S' },
 		{ 0, 0, 0, 0 } };
 	int ch;
 	memset(o, 0, sizeof *o);
@@ -68,6 +70,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'C': o->check = 1; break;
 		case 'J': o->json = 1; break;
 		case 'F': o->force = 1; break;
+		case 'S': o->fork_server = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': printf("%s\n", VERSION); exit(0);
 		default: usage(stderr); return -1;

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "corefile.h"
 #include "files.h"
+#include "forkserver.h"
 #include "log.h"
 #include "plan.h"
 #include "regs.h"
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	check_free(&cr);
 
+	if (o.fork_server && forkserver_begin(&c, o.core) != 0)
+		return EXIT_FORKSERVER_UNSUPPORTED;
 	memset(&r, 0, sizeof r);
 	r.o = &o; r.c = &c; r.p = &p; r.files = &files;
 	r.lead = &c.threads[c.leader];
@@ -87,7 +90,10 @@ int main(int argc, char **argv)
 	if (exec_stop(&r, errpipe[0]) != 0)
 		return EXIT_BAD_INPUT;
 	close(errpipe[0]);
-	if (restore_image(&r) != 0 || restore_finish(&r) != 0 ||
+	int made = restore_image(&r) == 0;
+	if (made && o.fork_server)
+		return forkserver_serve(&r.t, &c, r.lead);
+	if (!made || restore_finish(&r) != 0 ||
 	    (o.breakpoint && run_to_breakpoint(&r, o.breakpoint) != 0)) {
 		log_error("%s: restore failed; the new process was killed", o.core);
 		remote_kill(&r.t);

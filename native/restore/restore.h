@@ -43,6 +43,7 @@ struct options {
 	int filedes_default;       /* -f without an attached FILE */
 	int nostop, wait, select, skip_missing, same_pid;
 	int check, json, force;    /* --check, --json, --force */
+	int fork_server;           /* --fork-server: forkserver.c */
 	uint64_t breakpoint;       /* -b */
 };
 

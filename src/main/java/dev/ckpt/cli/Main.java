@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         description = "Checkpoint a running Linux x86-64 process into an ELF core file, and restart it.",
         footer = {"", "Exit status: see docs/EXIT-CODES.md."},
         subcommands = {GdbCommand.class, DumpCommand.class, InspectCommand.class, VerifyCommand.class,
-                RestartCommand.class, DebugCommand.class})
+                RestartCommand.class, DebugCommand.class, dev.ckpt.suite.SuiteCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

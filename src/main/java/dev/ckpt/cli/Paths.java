@@ -8,11 +8,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Where ckpt's own files are. */
-final class Paths {
+public final class Paths {
     private Paths() {}
 
     /** The repository (or installation) root: system property {@code ckpt.basedir}, else the parent of target/. */
-    static Path baseDir() {
+    public static Path baseDir() {
         String prop = System.getProperty("ckpt.basedir");
         if (prop != null && !prop.isBlank()) {
             return Path.of(prop).toAbsolutePath();
@@ -21,12 +21,12 @@ final class Paths {
     }
 
     /** gdb-scripts/: driver.py and ckpt.py, loaded into gdb. */
-    static Path gdbScripts() {
+    public static Path gdbScripts() {
         return baseDir().resolve("gdb-scripts");
     }
 
     /** Removes a temporary directory we made, quietly. */
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null) {
             return;
         }

@@ -1,7 +1,7 @@
 package dev.ckpt.cli;
 
 /** Linux x86-64 signal names. */
-final class Signals {
+public final class Signals {
     private Signals() {}
 
     private static final String[] NAMES = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",
@@ -9,7 +9,8 @@ final class Signals {
         "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
         "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
 
-    static String name(int sig) {
+    /** SIGSEGV for 11; SIGRTMIN+n for real-time signals. */
+    public static String name(int sig) {
         if (sig > 0 && sig < NAMES.length) {
             return NAMES[sig];
         }
@@ -17,5 +18,27 @@ final class Signals {
             return "SIGRTMIN+" + (sig - 34);
         }
         return sig == 0 ? "none" : "signal " + sig;
+    }
+
+    /** The number of a signal name (SIGSEGV or SEGV, any case), or -1. */
+    public static int number(String name) {
+        String n = name.trim().toUpperCase(java.util.Locale.ROOT);
+        if (!n.startsWith("SIG")) {
+            n = "SIG" + n;
+        }
+        for (int i = 1; i < NAMES.length; i++) {
+            if (NAMES[i].equals(n)) {
+                return i;
+            }
+        }
+        if (n.startsWith("SIGRTMIN+")) {
+            try {
+                int k = Integer.parseInt(n.substring(9));
+                return k >= 0 && k <= 30 ? 34 + k : -1;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
     }
 }

@@ -54,12 +54,14 @@ public final class GdbDriver {
     /**
      * What {@link #runToCheckpoints} is asked to do: checkpoint at hit {@code c+1} of
      * {@code location} for each {@code c} of {@code conts} (increasing), into the
-     * matching file of {@code cores}; give up after {@code timeout} (null: never).
+     * matching file of {@code cores}; give up after {@code timeout} (null: never);
+     * {@code env}: variables set for the program on top of our own environment.
      */
     public record RunRequest(Path program, List<String> args, String location, List<Long> conts, Path stdinFile,
-            List<Path> cores, Duration timeout) {
+            List<Path> cores, Duration timeout, Map<String, String> env) {
         public RunRequest {
             args = List.copyOf(args);
+            env = Map.copyOf(env);
             conts = List.copyOf(conts);
             cores = List.copyOf(cores);
             if (conts.isEmpty() || conts.size() != cores.size()) {
@@ -72,13 +74,25 @@ public final class GdbDriver {
             }
         }
 
-        /** One checkpoint at hit {@code cont+1}, no time limit. */
-        public RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core) {
-            this(program, args, location, List.of(cont), stdinFile, List.of(core), null);
+        /** Several checkpoints in our own environment. */
+        public RunRequest(Path program, List<String> args, String location, List<Long> conts, Path stdinFile,
+                List<Path> cores, Duration timeout) {
+            this(program, args, location, conts, stdinFile, cores, timeout, Map.of());
+        }
+
+        /** One checkpoint at hit {@code cont+1}, no time limit, with {@code env} added. */
+        public RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core,
+                Map<String, String> env) {
+            this(program, args, location, List.of(cont), stdinFile, List.of(core), null, env);
         }
 
         public long cont() {
             return conts.get(0);
+        }
+
+        /** A run in our own environment. */
+        public RunRequest(Path program, List<String> args, String location, long cont, Path stdinFile, Path core) {
+            this(program, args, location, List.of(cont), stdinFile, List.of(core), null, Map.of());
         }
     }
 
@@ -107,6 +121,9 @@ public final class GdbDriver {
         long deadline = req.timeout() == null ? Long.MAX_VALUE : System.nanoTime() + req.timeout().toNanos();
         try (GdbSession s = startSession()) {
             prepare(s, true);
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(req.env()).entrySet()) {
+                s.console("set environment " + e.getKey() + "=" + e.getValue());
+            }
             try {
                 s.execute(MiCommand.of("-file-exec-and-symbols", program), SLOW);
             } catch (GdbErrorException e) {

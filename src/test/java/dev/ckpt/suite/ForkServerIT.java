@@ -1,0 +1,94 @@
+package dev.ckpt.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine's fork server (restart --fork-server) driven through its line protocol. */
+class ForkServerIT {
+    @TempDir
+    Path dir;
+
+    private Path checkpoint(String program, String... more) {
+        Path core = dir.resolve(program + ".core");
+        java.util.List<Object> args = new java.util.ArrayList<>(java.util.List.of("gdb", "--no-restart", "--core", core,
+                "--input=", Run.target().resolve("examples/" + program)));
+        args.addAll(java.util.List.of(more));
+        Run r = Run.ckpt(args.toArray());
+        assertThat(r.status()).as(r.err()).isZero();
+        return core;
+    }
+
+    private Process server(Path core) throws Exception {
+        return new ProcessBuilder(Run.target().resolve("bin/restart").toString(), "--fork-server", core.toString())
+                .redirectError(dir.resolve("server.err").toFile()).start();
+    }
+
+    @Test
+    void everyRequestIsANewCopyOfTheCheckpointedProcessWithItsOwnStdio() throws Exception {
+        // interp 10, stopped in its table loop: restarted copies answer from the checkpointed run's
+        // arguments ("arg 1" is 10; interp run afresh has no arguments and says "(none)")
+        Path core = checkpoint("interp", "--break", "40", "--cont", "3", "--", "10");
+        Process p = server(core);
+        try (Writer w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = r.readLine();
+            assertThat(ready).startsWith("ready ");
+            long template = Long.parseLong(ready.substring(6));
+            Set<String> pids = new HashSet<>();
+            String[][] cases = {{"arg 1\nget 9\n", "10\n81\nbye\n", "exit %s 0"}, {"get 5\n", "25\nbye\n", "exit %s 0"},
+                {"exit 7\n", "", "exit %s 7"}, {"segv\n", "", "signal %s 11"}};
+            for (int i = 0; i < cases.length; i++) {
+                Path in = Files.writeString(dir.resolve("in" + i), cases[i][0]);
+                Path o = dir.resolve("out" + i), e = dir.resolve("err" + i);
+                w.write("run\t" + in + "\t" + o + "\t" + e + "\n");
+                w.flush();
+                String started = r.readLine();
+                assertThat(started).startsWith("pid ");
+                String pid = started.substring(4);
+                assertThat(pid).isNotEqualTo(Long.toString(template));
+                assertThat(pids.add(pid)).isTrue();
+                assertThat(r.readLine()).isEqualTo(String.format(cases[i][2], pid));
+                assertThat(Files.readString(o)).isEqualTo(cases[i][1]);
+            }
+            // stdout and stderr to one file: 2>&1
+            Path in = Files.writeString(dir.resolve("in-say"), "say hello\nget 2\n");
+            Path both = dir.resolve("both");
+            w.write("run\t" + in + "\t" + both + "\t" + both + "\n");
+            w.flush();
+            assertThat(r.readLine()).startsWith("pid ");
+            assertThat(r.readLine()).startsWith("exit ").endsWith(" 0");
+            assertThat(Files.readString(both)).isEqualTo("hello\n4\nbye\n");
+            w.write("walk\tthe dog\n");
+            w.flush();
+            assertThat(r.readLine()).startsWith("error 0 bad request");
+            assertThat(ProcessHandle.of(template)).isPresent();
+            w.close();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(ProcessHandle.of(template).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aThreadedImageIsRefusedSoTheCallerFallsBack() throws Exception {
+        Path core = checkpoint("workers", "--break", "35", "--cont", "10");
+        Process p = server(core);
+        String first = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first).startsWith("unsupported ").contains("3 threads");
+        assertThat(p.exitValue()).isEqualTo(3);
+    }
+}
