@@ -514,7 +514,7 @@ static int write_memory(int fd, int pagemap_fd, const struct sf_map *m)
 				j++;
 			/* pages [i, j) are worth writing */
 			uint64_t a = addr + i * SF_PAGE, len = (j - i) * SF_PAGE, o = off + i * SF_PAGE;
-			int e = sf.copy_mem ? sf.copy_mem(fd, a, len, o) : copy_self(fd, a, len, o);
+			int e = sf.copy_mem ? sf.copy_mem(fd, a, len, o, m->sparse) : copy_self(fd, a, len, o);
 			if (e < 0)
 				return e;
 			sf.data_bytes += len;

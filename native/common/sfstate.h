@@ -74,8 +74,10 @@ struct sf_thread {
 };
 
 /* Copies [addr, addr+len) of the checkpointed process to the core at file
- * offset off; pages that cannot be read stay holes. 0 or -errno. */
-typedef int (*sf_copy_fn)(int fd, uint64_t addr, uint64_t len, uint64_t off);
+ * offset off; pages that cannot be read stay holes. sparse: the mapping is
+ * private anonymous memory, where a page of zeros may stay a hole too.
+ * 0 or -errno. */
+typedef int (*sf_copy_fn)(int fd, uint64_t addr, uint64_t len, uint64_t off, int sparse);
 
 /* Everything one checkpoint needs, gathered before anything is written. */
 struct sf_state {

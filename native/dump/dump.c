@@ -73,9 +73,49 @@ static int pwrite_all(int fd, const char *p, size_t n, uint64_t off)
 	return 0;
 }
 
+static uint64_t zero_bytes; /* pages of zeros left as holes */
+
+static int zero_page(const char *p)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	for (size_t i = 0; i < SF_PAGE / 8; i++)
+		if (w[i])
+			return 0;
+	return 1;
+}
+
+/* Writes n bytes of buf, leaving out the pages that hold only zeros when
+ * sparse (private anonymous memory: a hole reads as zeros there; a page the
+ * process only read, or one gdb's gcore read, maps the zero page and counts
+ * as present in pagemap). */
+static int write_out(int fd, const char *buf, size_t n, uint64_t off, int sparse)
+{
+	if (!sparse)
+		return pwrite_all(fd, buf, n, off);
+	size_t i = 0;
+	while (i < n) {
+		size_t k = n - i < SF_PAGE ? n - i : SF_PAGE;
+		if (k == SF_PAGE && zero_page(buf + i)) {
+			zero_bytes += SF_PAGE;
+			i += SF_PAGE;
+			continue;
+		}
+		size_t j = i + k;
+		while (j + SF_PAGE <= n && !zero_page(buf + j))
+			j += SF_PAGE;
+		if (j < n && n - j < SF_PAGE)
+			j = n;
+		int e = pwrite_all(fd, buf + i, j - i, off + i);
+		if (e)
+			return e;
+		i = j;
+	}
+	return 0;
+}
+
 /* sf.copy_mem: process_vm_readv into a buffer, then pwrite. A page that
  * cannot be read (beyond the end of a mapped file ...) stays a hole. */
-static int copy_remote(int fd, uint64_t addr, uint64_t len, uint64_t off)
+static int copy_remote(int fd, uint64_t addr, uint64_t len, uint64_t off, int sparse)
 {
 	while (len > 0) {
 		if (interrupted)
@@ -86,7 +126,7 @@ static int copy_remote(int fd, uint64_t addr, uint64_t len, uint64_t off)
 		if (got < 0 && errno == ESRCH)
 			return -ESRCH;
 		if (got > 0) {
-			int e = pwrite_all(fd, copy_buf, (size_t)got, off);
+			int e = write_out(fd, copy_buf, (size_t)got, off, sparse);
 			if (e)
 				return e;
 		} else {
@@ -338,15 +378,15 @@ int main(int argc, char **argv)
 	uint64_t virt = 0;
 	for (int i = 0; i < sf.nmaps; i++)
 		virt += sf.maps[i].end - sf.maps[i].start;
+	uint64_t data = sf.data_bytes - zero_bytes;
 	fprintf(stderr, "%s: wrote %s: %d thread(s), %.1f MiB of memory data (%.1f MiB mapped); frozen %.3f s, total %.3f s\n",
-		prog, im.path, sf.nthr, (double)sf.data_bytes / 1048576.0, (double)virt / 1048576.0, frozen1 - frozen0,
-		t1 - t0);
+		prog, im.path, sf.nthr, (double)data / 1048576.0, (double)virt / 1048576.0, frozen1 - frozen0, t1 - t0);
 	if (json) {
 		printf("{\"pid\": %ld, \"core\": ", pid);
 		json_str(im.path);
 		printf(", \"threads\": %d, \"data_bytes\": %" PRIu64 ", \"mapped_bytes\": %" PRIu64
 		       ", \"frozen_seconds\": %.6f, \"total_seconds\": %.6f, \"killed\": %s}\n",
-		       sf.nthr, sf.data_bytes, virt, frozen1 - frozen0, t1 - t0, kill_after ? "true" : "false");
+		       sf.nthr, data, virt, frozen1 - frozen0, t1 - t0, kill_after ? "true" : "false");
 	}
 	return 0;
 }

@@ -13,6 +13,13 @@
  * interrupted sleep or read goes on as it would have. Results come back
  * through 32 bytes below the red zone of the thread's stack, saved and
  * restored around each call.
+ *
+ * A single step leaves the thread's trap flag set until the next resume: were
+ * ckpt-dump killed before it detaches, the kernel's own detach would leave the
+ * flag and the process would die of SIGTRAP. So after the last call the thread
+ * is resumed once with PTRACE_CONT with a PTRACE_INTERRUPT pending, which
+ * clears the flag and stops it again inside the kernel's signal code, before
+ * any instruction of its own runs (see settle()).
  */
 #include <cpuid.h>
 #include <dirent.h>
@@ -349,6 +356,30 @@ static uint64_t non_default_signals(int pid)
 	return seen == 2 ? m : mask;
 }
 
+/* Clears the single-step flag of the main thread without letting it run:
+ * PTRACE_CONT from its current stop, with a PTRACE_INTERRUPT queued, brings it
+ * back to a PTRACE_EVENT_STOP inside get_signal(). */
+static int settle(struct tracee *tr)
+{
+	struct tracee_thread *t = &tr->t[0];
+	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 || ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+		return -errno;
+	for (;;) {
+		int st;
+		if (waitpid(t->tid, &st, __WALL) < 0)
+			return -errno;
+		if (!WIFSTOPPED(st))
+			return -ESRCH;
+		if (st >> 16 == PTRACE_EVENT_STOP)
+			return 0;
+		/* a signal-delivery stop first: keep the signal for the detach */
+		if (!t->pending_sig && WSTOPSIG(st) != SIGTRAP)
+			t->pending_sig = WSTOPSIG(st);
+		if (ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
 int tracee_process_state(struct tracee *tr)
 {
 	int missing = 0, failed = 0;
@@ -392,6 +423,8 @@ int tracee_process_state(struct tracee *tr)
 			missing++;
 	}
 	scratch_restore(tr, scratch, save);
+	if (settle(tr) < 0)
+		missing++;
 	return missing;
 }
 
