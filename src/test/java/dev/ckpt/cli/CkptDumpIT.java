@@ -142,6 +142,35 @@ class CkptDumpIT {
         assertThat(noGdb.exit).isEqualTo(ExitCodes.MISSING_TOOL);
     }
 
+    /**
+     * Sparse images from both dumpers: 2 MiB written in a 256 MiB private mapping; the
+     * pages never touched are holes (ckpt-save punches them after gcore), and inspect
+     * shows the bytes on disk beside the file's size.
+     */
+    @ParameterizedTest(name = "gdb={0}")
+    @ValueSource(booleans = {false, true})
+    void untouchedMemoryIsAHole(boolean gdb) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", String.join("\n",
+                "import mmap, sys, time",
+                "m = mmap.mmap(-1, 256 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)",
+                "for i in range(0, 2 << 20, 4096): m[i] = 7",
+                "print('ready', flush=True)",
+                "time.sleep(120)")).directory(dir.toFile()).redirectError(dir.resolve("py.err").toFile());
+        running = pb.start();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(running.getInputStream()));
+        assertThat(r.readLine()).isEqualTo("ready");
+        Path core = dir.resolve("sparse.core");
+        Launch d = gdb ? Launch.of(Launch.ckpt(), "dump", "--gdb", running.pid(), "--core", core, "--kill").dir(dir).go()
+                : Launch.of(Launch.ckpt(), "dump", running.pid(), "--core", core, "--kill").dir(dir).go();
+        assertThat(d.exit).as("%s", d).isZero();
+        long onDisk = DiskUsage.of(core).orElseThrow();
+        assertThat(Files.size(core)).isGreaterThan(256L << 20);
+        assertThat(onDisk).as("bytes on disk").isLessThan(64L << 20);
+        Launch i = Launch.of(Launch.ckpt(), "inspect", core).dir(dir).go();
+        assertThat(i.out).as("%s", i).containsPattern("\\(2[5-9][0-9](\\.[0-9])? MiB, [0-9.]+ MiB on disk, written by "
+                + (gdb ? "gdb" : "ckpt-dump") + "\\)");
+    }
+
     @Test
     void noSuchProcess() throws Exception {
         Launch d = Launch.of(Launch.ckpt(), "dump", "999999999").dir(dir).go();
