@@ -53,7 +53,9 @@ static void on_signal(int sig)
 
 /* ---- memory, through a buffer ---- */
 
-#define COPY_BUF (4u << 20)
+/* Small enough to stay in the CPU's cache between process_vm_readv and
+ * pwrite: 128-512 KiB copied 1 GiB about twice as fast as 4 MiB here. */
+#define COPY_BUF (256u << 10)
 static char *copy_buf;
 
 static int pwrite_all(int fd, const char *p, size_t n, uint64_t off)
