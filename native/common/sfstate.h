@@ -134,5 +134,7 @@ const char *sf_pool_str(uint32_t off);
 
 /* elfcore.c: write the core to an open fd. */
 int sf_write_core(int fd, const char **what);
+/* corememory.c: the memory part of it, once sf_write_core set each core_off. */
+int sf_write_memory(int fd, const char **what);
 
 #endif
