@@ -51,7 +51,7 @@ start_holder() {
 
 stop_holder() {
 	kill -9 "$holder_pid" 2>/dev/null || true
-	wait "$holder_pid" 2>/dev/null || true
+	{ wait "$holder_pid"; } 2>/dev/null || true
 	holder_pid=
 	rm -rf "$tmp/run"
 }
@@ -86,7 +86,7 @@ for mib in $sizes; do
 			start_holder "$mib"
 			t0=$(now)
 			kill -QUIT "$holder_pid"
-			wait "$holder_pid" 2>/dev/null || true
+			{ wait "$holder_pid"; } 2>/dev/null || true
 			t1=$(now)
 			holder_pid=
 			echo "$t0 $t1" | awk '{ printf "%.4f\n", $2 - $1 }' >> "$tmp/t.kernel"
@@ -106,7 +106,7 @@ start_holder 50 3072
 orig_rss=$(rss_kib "$holder_pid")
 "$root/bin/ckpt" dump "$holder_pid" --core "$tmp/sparse" --kill > /dev/null 2> "$tmp/dump.err" ||
 	{ cat "$tmp/dump.err" >&2; exit 1; }
-wait "$holder_pid" 2>/dev/null || true
+{ wait "$holder_pid"; } 2>/dev/null || true
 holder_pid=
 disk_kib=$(du -k "$tmp/sparse" | cut -f1)
 echo "  image: $(du -k --apparent-size "$tmp/sparse" | cut -f1) KiB apparent, $disk_kib KiB on disk;" \
