@@ -338,8 +338,12 @@ int main(int argc, char **argv)
 		memset(&sf.mm, 0, sizeof sf.mm);
 		missing = tracee_process_state(&tr);
 		sf_gather_process();
-		if (!sf.mm.brk)
+		if (!sf.mm.brk) { /* brk(0) could not run: the end of [heap], else its start */
 			sf.mm.brk = sf.mm.start_brk;
+			for (int i = 0; i < sf.nmaps; i++)
+				if (sf.maps[i].special == SF_HEAP)
+					sf.mm.brk = sf.maps[i].end;
+		}
 		what = NULL;
 		e = sf_write_core(im.fd, &what);
 	}
