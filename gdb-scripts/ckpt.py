@@ -16,6 +16,7 @@ the core is written, with other threads held (scheduler-locking on), and
 with the stack bytes they use put back afterwards.
 """
 
+import bisect
 import ctypes
 import os
 import shutil
@@ -619,6 +620,89 @@ def append_notes(path, notes):
 
 
 # ---------------------------------------------------------------------------
+# Sparse images: pages the process never touched become holes in the file.
+
+PAGE = 4096
+PM_PRESENT_OR_SWAPPED = 3 << 62
+FALLOC_FL_KEEP_SIZE = 1
+FALLOC_FL_PUNCH_HOLE = 2
+
+
+def untouched_ranges(pid):
+    """[(start, end)] of the private anonymous pages that are neither present
+    nor swapped out (/proc/PID/pagemap bits 63 and 62): they read as zeros.
+    Call while the process is stopped and before gcore, which maps the zero
+    page where it reads an untouched page."""
+    ranges = []
+    try:
+        maps = _parse_maps(pid)
+        pm = open("/proc/%d/pagemap" % pid, "rb")
+    except OSError:
+        return ranges
+    with pm:
+        for m in maps:
+            if m["inode"] != 0 or m["perms"][3:4] != b"p" or m["perms"][0:1] != b"r" \
+                    or m["path"].startswith(b"[v"):
+                continue
+            addr = m["start"]
+            while addr < m["end"]:
+                n = min((m["end"] - addr) // PAGE, 65536)
+                try:
+                    pm.seek(addr // PAGE * 8)
+                    raw = pm.read(n * 8)
+                except OSError:
+                    break
+                if len(raw) != n * 8:
+                    break
+                entries = struct.unpack("<%dQ" % n, raw)
+                run = None
+                for i, e in enumerate(entries):
+                    if e & PM_PRESENT_OR_SWAPPED:
+                        if run is not None:
+                            ranges.append((addr + run * PAGE, addr + i * PAGE))
+                            run = None
+                    elif run is None:
+                        run = i
+                if run is not None:
+                    ranges.append((addr + run * PAGE, addr + n * PAGE))
+                addr += n * PAGE
+    return ranges
+
+
+def punch_holes(path, ranges):
+    """Deallocate the file's bytes that hold the given address ranges (zeros
+    in gcore's output): the image becomes sparse. Where the file system cannot
+    punch holes, the image stays as it is. Returns the bytes punched."""
+    if not ranges:
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    fallocate = libc.fallocate
+    fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+    punched = 0
+    with open(path, "r+b") as f:
+        loads = []
+        phdrs = _read_phdrs(f, path)
+        for i in range(0, len(phdrs), ELF_PHDR_SIZE):
+            p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from("<IIQQQQ", phdrs, i)
+            if p_type == 1 and p_filesz > 0:   # PT_LOAD
+                loads.append((p_vaddr, p_vaddr + p_filesz, p_offset))
+        loads.sort()
+        starts = [l[0] for l in loads]
+        for start, end in ranges:
+            k = bisect.bisect_right(starts, start) - 1
+            while 0 <= k < len(loads) and loads[k][0] < end:
+                vaddr, vend, off = loads[k]
+                a, b = max(start, vaddr), min(end, vend)
+                if a < b:
+                    if fallocate(f.fileno(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                                 off + (a - vaddr), b - a) != 0:
+                        return punched
+                    punched += b - a
+                k += 1
+    return punched
+
+
+# ---------------------------------------------------------------------------
 # The whole checkpoint.
 
 def gather_notes(inferior, thread, core_tids=None):
@@ -734,6 +818,7 @@ def save_checkpoint(path):
                         % (path, directory, e.strerror))
     tmp = os.path.join(tmpdir, "core")
     try:
+        untouched = untouched_ranges(inferior.pid)
         try:
             gdb.execute("gcore " + tmp, to_string=True)
         except gdb.error as e:
@@ -743,6 +828,7 @@ def save_checkpoint(path):
         if not os.path.isfile(tmp):
             raise CkptError("%s: gcore wrote no file%s" % (path, _with_reason(_no_space(directory))))
         _check_complete(tmp, path, directory)
+        punch_holes(tmp, untouched)
         fill_thread_masks(tmp, inferior.pid)
         core_thread = _core_thread(inferior, tmp, thread)
         tids = core_tids(tmp)

@@ -39,6 +39,7 @@ enum ckpt_note_type {
 enum ckpt_writer {
 	CKPT_WRITER_GDB       = 1, /* gdb-scripts/ckpt.py (ckpt-gdb, ckpt dump, ckpt-save) */
 	CKPT_WRITER_SAVEFDS   = 2, /* libsavefds.so                                     */
+	CKPT_WRITER_NATIVE    = 3, /* ckpt-dump (native/dump): ptrace, no debugger        */
 };
 
 struct ckpt_version {

@@ -24,9 +24,9 @@
 #include <sys/resource.h>
 
 #include "raw.h"
-#include "savefds.h"
+#include "selfregs.h"
 
-volatile int sf_busy;
+static volatile int sf_busy;  /* set while a checkpoint is being written */
 static int cont_signal;        /* checkpoint-and-continue signal, 0 = none */
 static int verbose;            /* CKPT_VERBOSE: report what was written on stderr */
 
@@ -325,9 +325,10 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 	const char *what = NULL;
 	sf.sig = sig;
 	sf.si = si;
-	sf.uc = ctx;
-	sf.pid = (int)rsys0(__NR_getpid);
+	sf_target((int)rsys0(__NR_getpid), 0);
 	sf.tid = (int)rsys0(__NR_gettid);
+	sf.writer = CKPT_WRITER_SAVEFDS;
+	sf.zero_addr = (uint64_t)(uintptr_t)&sf_busy;
 	sf.poolused = 0;
 	m_zero(&sf.threads[0], sizeof sf.threads[0]);
 	sf.threads[0].tid = sf.tid;

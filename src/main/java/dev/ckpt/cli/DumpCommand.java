@@ -13,12 +13,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ckpt dump PID}: checkpoint a running process through gdb; it keeps running unless --kill. */
+/**
+ * {@code ckpt dump PID}: checkpoint a running process with the native dumper
+ * (target/bin/ckpt-dump), or through gdb with --gdb; it keeps running unless --kill.
+ */
 @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = "Attach gdb to the running process PID, write a checkpoint of it, and detach "
-                + "(the process keeps running) or, with --kill, kill it.",
-        footer = {"", "Exit status: 0 written; 2 bad input (no such process), 3 gdb missing, 4 gdb failed "
-                + "(e.g. cannot attach), 6 the checkpoint could not be written. A failure never kills the process."})
+        description = "Stop the running process PID with ptrace, write a checkpoint of it, and let it go on "
+                + "or, with --kill, kill it once the checkpoint is on disk. The last line on stderr gives the "
+                + "time the process was stopped (frozen) and the total time.",
+        footer = {"", "Exit status: 0 written; 2 bad input (no such process), 3 gdb (--gdb) or ckpt-dump missing, "
+                + "4 cannot attach (or gdb failed), 6 the checkpoint could not be written. "
+                + "A failure never kills the process."})
 public final class DumpCommand implements Callable<Integer> {
 
     @Spec
@@ -33,6 +38,13 @@ public final class DumpCommand implements Callable<Integer> {
     @Option(names = "--kill", description = "Kill the process after the checkpoint.")
     boolean kill;
 
+    @Option(names = "--gdb", description = "Checkpoint through gdb (attach, ckpt-save) instead of the native dumper.")
+    boolean viaGdb;
+
+    @Option(names = "--json", description = "Print what was written and the times as one JSON object on stdout "
+            + "(native dumper only).")
+    boolean json;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -42,6 +54,13 @@ public final class DumpCommand implements Callable<Integer> {
         }
         if (pid == ProcessHandle.current().pid()) {
             return progress.fail(ExitCodes.BAD_INPUT, pid + ": that is ckpt itself");
+        }
+        if (!viaGdb) {
+            Path out = core != null ? core : Path.of("core." + pid);
+            return NativeDump.run(spec.commandLine().getOut(), err, pid, out, kill, json);
+        }
+        if (json) {
+            return progress.fail(ExitCodes.BAD_INPUT, "--json is for the native dumper, not with --gdb");
         }
         Path gdb = Tools.gdb().orElse(null);
         if (gdb == null) {

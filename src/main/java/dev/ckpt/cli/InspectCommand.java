@@ -81,7 +81,10 @@ public final class InspectCommand extends CoreCommand implements Callable<Intege
     }
 
     static void print(PrintWriter out, CoreReport r, Provenance p) {
-        TextTable head = new TextTable("", "core", r.file() + " (" + size(r.fileSize()) + ", written by " + r.writer() + ")");
+        String onDisk = DiskUsage.of(Path.of(r.file())).stream().mapToObj(b -> ", " + size(b) + " on disk").findFirst()
+                .orElse("");
+        TextTable head = new TextTable("", "core", r.file() + " (" + size(r.fileSize()) + onDisk + ", written by "
+                + r.writer() + ")");
         head.row("program", (r.program() == null ? "?" : r.program())
                 + (r.executable() == null ? "" : "  " + r.executable()));
         head.row("arguments", p.argvFrom().equals("memory") ? shellLine(p.argv()) : r.arguments());

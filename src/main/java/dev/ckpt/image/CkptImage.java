@@ -61,7 +61,7 @@ public record CkptImage(
     /** struct ckpt_version. */
     public record Version(long version, long writer, long nthreads) {
         public String writerName() {
-            return writer == 1 ? "gdb" : writer == 2 ? "savefds" : "writer " + writer;
+            return writer == 1 ? "gdb" : writer == 2 ? "savefds" : writer == 3 ? "ckpt-dump" : "writer " + writer;
         }
     }
 

@@ -13,9 +13,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ckpt dump on a running fprintf (numbers 1..N on stderr, 80 ms apart): the process keeps
+ * ckpt dump (the native dumper, and gdb with --gdb) on a running fprintf (numbers 1..N on stderr, 80 ms apart): the process keeps
  * running and finishes normally; a restart from the checkpoint finishes the same
  * work with the same output.
  */
@@ -58,20 +60,31 @@ class CkptDumpIT {
         throw new AssertionError("fprintf did not start printing");
     }
 
-    @Test
-    void processKeepsRunningAndTheRestartFinishesTheSameWork() throws Exception {
+    @ParameterizedTest(name = "gdb={0}")
+    @ValueSource(booleans = {false, true})
+    void processKeepsRunningAndTheRestartFinishesTheSameWork(boolean gdb) throws Exception {
         Path prog = Launch.uniqueCopy(Build.example("fprintf"), dir);
         Path origErr = dir.resolve("orig.err");
         Process p = startFprintf(prog, origErr);
         Path core = dir.resolve("fprintf.core");
-        Launch d = Launch.of(Launch.ckpt(), "dump", p.pid(), "--core", core).dir(dir).go();
+        Launch d = gdb ? Launch.of(Launch.ckpt(), "dump", "--gdb", p.pid(), "--core", core).dir(dir).go()
+                : Launch.of(Launch.ckpt(), "dump", p.pid(), "--core", core, "--json").dir(dir).go();
         assertThat(d.exit).as("%s", d).isZero();
         assertThat(d.err).contains("ckpt dump: attached to process " + p.pid())
                 .contains("ckpt dump: detached from process " + p.pid() + ": it keeps running");
         assertThat(Files.getPosixFilePermissions(core)).isEqualTo(
                 Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
         d.assertNoStrays(null);
-        assertThat(d.sawGdb()).isTrue();
+        assertThat(d.sawGdb()).isEqualTo(gdb);
+        if (!gdb) {
+            // the times: frozen (stopped) within the total, both on stderr and in --json
+            assertThat(d.err).containsPattern("ckpt dump: wrote .*fprintf.core: 1 thread\\(s\\), .*; frozen [0-9.]+ s, total [0-9.]+ s");
+            var m = java.util.regex.Pattern.compile("\"frozen_seconds\": ([0-9.]+), \"total_seconds\": ([0-9.]+)")
+                    .matcher(d.out);
+            assertThat(m.find()).as(d.out).isTrue();
+            assertThat(Double.parseDouble(m.group(1))).isPositive().isLessThanOrEqualTo(Double.parseDouble(m.group(2)));
+            assertThat(d.out).contains("\"pid\": " + p.pid());
+        }
 
         // the original runs on to its normal end
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -124,9 +137,38 @@ class CkptDumpIT {
         assertThat(p.exitValue()).isZero();
         assertThat(Files.readString(origErr)).isEqualTo(numbers(1, N));
 
-        Launch noGdb = Launch.of(Launch.ckpt(), "dump", ProcessHandle.current().pid() + 0, "--core", dir.resolve("x"))
+        Launch noGdb = Launch.of(Launch.ckpt(), "dump", "--gdb", ProcessHandle.current().pid() + 0, "--core", dir.resolve("x"))
                 .env("CKPT_GDB", "/nonexistent/gdb").dir(dir).go();
         assertThat(noGdb.exit).isEqualTo(ExitCodes.MISSING_TOOL);
+    }
+
+    /**
+     * Sparse images from both dumpers: 2 MiB written in a 256 MiB private mapping; the
+     * pages never touched are holes (ckpt-save punches them after gcore), and inspect
+     * shows the bytes on disk beside the file's size.
+     */
+    @ParameterizedTest(name = "gdb={0}")
+    @ValueSource(booleans = {false, true})
+    void untouchedMemoryIsAHole(boolean gdb) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", String.join("\n",
+                "import mmap, sys, time",
+                "m = mmap.mmap(-1, 256 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)",
+                "for i in range(0, 2 << 20, 4096): m[i] = 7",
+                "print('ready', flush=True)",
+                "time.sleep(120)")).directory(dir.toFile()).redirectError(dir.resolve("py.err").toFile());
+        running = pb.start();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(running.getInputStream()));
+        assertThat(r.readLine()).isEqualTo("ready");
+        Path core = dir.resolve("sparse.core");
+        Launch d = gdb ? Launch.of(Launch.ckpt(), "dump", "--gdb", running.pid(), "--core", core, "--kill").dir(dir).go()
+                : Launch.of(Launch.ckpt(), "dump", running.pid(), "--core", core, "--kill").dir(dir).go();
+        assertThat(d.exit).as("%s", d).isZero();
+        long onDisk = DiskUsage.of(core).orElseThrow();
+        assertThat(Files.size(core)).isGreaterThan(256L << 20);
+        assertThat(onDisk).as("bytes on disk").isLessThan(64L << 20);
+        Launch i = Launch.of(Launch.ckpt(), "inspect", core).dir(dir).go();
+        assertThat(i.out).as("%s", i).containsPattern("\\(2[5-9][0-9](\\.[0-9])? MiB, [0-9.]+ MiB on disk, written by "
+                + (gdb ? "gdb" : "ckpt-dump") + "\\)");
     }
 
     @Test

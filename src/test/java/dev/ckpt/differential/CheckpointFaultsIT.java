@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults while checkpointing, with the checkpoint writers that exist: gdb's
- * ckpt-save (what {@code ckpt dump} runs) and libsavefds.so. The program is the
+ * ckpt-save (what {@code ckpt dump --gdb} runs) and libsavefds.so (the native dumper:
+ * {@link CkptDumpFaultsIT}). The program is the
  * seed's fprintf (20 numbers into a file, 100 ms apart). A failed checkpoint
  * must leave nothing at the final name (an older file there stays as it was)
  * and the program must go on and finish normally. File systems that fill up or

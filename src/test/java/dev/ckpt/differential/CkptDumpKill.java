@@ -8,13 +8,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Method (d): the user's command, {@code bin/ckpt dump PID --core IMAGE --kill}
- * (gdb over MI attaches, runs ckpt-save, kills the program). The image holds the
- * open files, so {@code restart} reopens the program's files by itself.
+ * Method (d): the user's command, {@code bin/ckpt dump PID --core IMAGE --kill}:
+ * the native dumper (target/bin/ckpt-dump: ptrace, no gdb) stops every thread,
+ * writes the image and kills the program. The image holds the open files, so
+ * {@code restart} reopens the program's files by itself. (ckpt dump --gdb, the
+ * gdb path, is method (a)'s ckpt-save behind gdb's MI.)
  *
- * <p>ckpt dump takes about a second (a JVM, then gdb) before it attaches: the
- * program is stopped with SIGSTOP at the moment, so that the checkpoint is of
- * that moment, and ckpt dump attaches to the stopped process.
+ * <p>The program is stopped with SIGSTOP first, so that the checkpoint is of
+ * that moment whatever the launcher costs, and ckpt dump attaches to the
+ * stopped process.
  */
 final class CkptDumpKill implements CheckpointMethod {
 

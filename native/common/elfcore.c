@@ -2,9 +2,11 @@
  * elfcore.c - writes the gathered state (struct sf_state) as a standard ELF64
  * x86-64 core file, the way the kernel lays one out: ELF header, program
  * headers (one PT_NOTE, one PT_LOAD per mapping), the notes, then the content
- * of the dumped mappings at page-aligned offsets. Async-signal-safe: memory is
- * written straight from the process with pwrite(2); notes go through one
- * static buffer.
+ * of the dumped mappings at page-aligned offsets. The one core writer, shared
+ * by libsavefds.so and ckpt-dump. Async-signal-safe: notes go through one
+ * static buffer; memory is written straight from the process with pwrite(2),
+ * or through sf.copy_mem (ckpt-dump), by corememory.c. Pages never touched
+ * are not written: they are holes, the file is sparse.
  *
  * Notes: CORE NT_PRSTATUS, NT_PRPSINFO, NT_SIGINFO, NT_AUXV, NT_FILE,
  * NT_FPREGSET; LINUX NT_X86_XSTATE; then the CKPT notes of ckpt_image.h.
@@ -15,7 +17,7 @@
 #include <sys/mman.h>
 
 #include "raw.h"
-#include "savefds.h"
+#include "sfstate.h"
 
 #ifndef NT_SIGINFO
 #define NT_SIGINFO 0x53494749
@@ -28,9 +30,6 @@
 #endif
 #ifndef NT_X86_XSTATE_LAYOUT
 #define NT_X86_XSTATE_LAYOUT 0x205
-#endif
-#ifndef UC_SIGCONTEXT_SS
-#define UC_SIGCONTEXT_SS 0x2
 #endif
 
 /* ---- an output sink: counts bytes, or writes them through a buffer ---- */
@@ -151,41 +150,6 @@ static uint32_t padded_path_len(uint32_t len)
 /* The thread whose register notes are being written. */
 static const struct sf_thread *nt;
 
-static void regs_from_context(uint64_t r[27])
-{
-	const ucontext_t *uc = nt->uc;
-	const greg_t *g = uc->uc_mcontext.gregs;
-	uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
-	/* struct user_regs_struct */
-	r[0] = (uint64_t)g[REG_R15];
-	r[1] = (uint64_t)g[REG_R14];
-	r[2] = (uint64_t)g[REG_R13];
-	r[3] = (uint64_t)g[REG_R12];
-	r[4] = (uint64_t)g[REG_RBP];
-	r[5] = (uint64_t)g[REG_RBX];
-	r[6] = (uint64_t)g[REG_R11];
-	r[7] = (uint64_t)g[REG_R10];
-	r[8] = (uint64_t)g[REG_R9];
-	r[9] = (uint64_t)g[REG_R8];
-	r[10] = (uint64_t)g[REG_RAX];
-	r[11] = (uint64_t)g[REG_RCX];
-	r[12] = (uint64_t)g[REG_RDX];
-	r[13] = (uint64_t)g[REG_RSI];
-	r[14] = (uint64_t)g[REG_RDI];
-	r[15] = (uint64_t)-1;                 /* orig_rax: no system call to restart */
-	r[16] = (uint64_t)g[REG_RIP];
-	r[17] = csgsfs & 0xffff;               /* cs */
-	r[18] = (uint64_t)g[REG_EFL];
-	r[19] = (uint64_t)g[REG_RSP];
-	r[20] = (uc->uc_flags & UC_SIGCONTEXT_SS) ? (csgsfs >> 48) & 0xffff : 0x2b; /* ss */
-	r[21] = nt->fs_base;
-	r[22] = nt->gs_base;
-	r[23] = nt->ds;
-	r[24] = nt->es;
-	r[25] = (csgsfs >> 32) & 0xffff;       /* fs */
-	r[26] = (csgsfs >> 16) & 0xffff;       /* gs */
-}
-
 static void tv_from_ticks(int64_t tv[2], int64_t ticks)
 {
 	/* /proc/self/stat counts USER_HZ = 100 ticks per second */
@@ -208,21 +172,23 @@ static void body_prstatus(struct sink *s)
 	m_zero(&pr, sizeof pr);
 	if (nt == &sf.threads[0]) {
 		/* the thread that took the signal; the process's times */
-		pr.si_signo = sf.si->si_signo;
-		pr.si_code = sf.si->si_code;
-		pr.si_errno = sf.si->si_errno;
+		if (sf.si) {
+			pr.si_signo = sf.si->si_signo;
+			pr.si_code = sf.si->si_code;
+			pr.si_errno = sf.si->si_errno;
+		}
 		pr.cursig = (int16_t)sf.sig;
 		tv_from_ticks(pr.utime, sf.stat[14]);
 		tv_from_ticks(pr.stime, sf.stat[15]);
 		tv_from_ticks(pr.cutime, sf.stat[16]);
 		tv_from_ticks(pr.cstime, sf.stat[17]);
 	}
-	m_copy(&pr.sighold, &nt->uc->uc_sigmask, 8);
+	pr.sighold = nt->sigmask;
 	pr.pid = nt->tid;
 	pr.ppid = (int32_t)sf.stat[4];
 	pr.pgrp = (int32_t)sf.stat[5];
 	pr.sid = (int32_t)sf.stat[6];
-	regs_from_context(pr.reg);
+	m_copy(pr.reg, nt->regs, sizeof pr.reg);
 	pr.fpvalid = nt->fxsave != NULL;
 	put(s, &pr, sizeof pr);
 }
@@ -261,7 +227,10 @@ static void body_prpsinfo(struct sink *s)
 
 static void body_siginfo(struct sink *s)
 {
-	put(s, sf.si, 128);
+	if (sf.si)
+		put(s, sf.si, 128);
+	else
+		put_zero(s, 128);
 }
 
 static void body_auxv(struct sink *s)
@@ -337,7 +306,7 @@ static void body_xstate_layout(struct sink *s)
 
 static void body_ckpt_version(struct sink *s)
 {
-	struct ckpt_version v = { CKPT_IMAGE_VERSION, CKPT_WRITER_SAVEFDS, sf.nthreads, 0 };
+	struct ckpt_version v = { CKPT_IMAGE_VERSION, sf.writer, sf.nthreads, 0 };
 	put(s, &v, sizeof v);
 }
 
@@ -366,9 +335,7 @@ static void body_ckpt_sigaction(struct sink *s)
 
 static void body_ckpt_sigmask(struct sink *s)
 {
-	uint64_t mask;
-	m_copy(&mask, &sf.threads[0].uc->uc_sigmask, 8);
-	put_u64(s, mask);
+	put_u64(s, sf.threads[0].sigmask);
 }
 
 static void body_ckpt_cwd(struct sink *s)
@@ -446,6 +413,11 @@ static void all_notes(struct sink *s)
 			note(s, "LINUX", NT_X86_XSTATE, body_xstate);
 	}
 	nt = &sf.threads[0];
+	/* CKPT_NT_XSTATE: one per thread when every thread has one, else the first's */
+	int all_xsave = 1;
+	for (int i = 0; i < sf.nthr; i++)
+		if ((i == 0 || sf.threads[i].state == SF_T_READY) && !sf.threads[i].xsave)
+			all_xsave = 0;
 
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_VERSION, body_ckpt_version);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_FILES, body_ckpt_files);
@@ -458,73 +430,13 @@ static void all_notes(struct sink *s)
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MAPS, body_ckpt_maps);
 	if (nt->xsave)
 		note(s, CKPT_NOTE_OWNER, CKPT_NT_XSTATE, body_ckpt_xstate);
+	for (int i = 1; all_xsave && i < sf.nthr; i++) {
+		nt = &sf.threads[i];
+		if (nt->state == SF_T_READY)
+			note(s, CKPT_NOTE_OWNER, CKPT_NT_XSTATE, body_ckpt_xstate);
+	}
+	nt = &sf.threads[0];
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
-}
-
-/* ---- memory ---- */
-
-static uint64_t pagemap[512];
-
-/* Writes [start, end) of our own memory at file offset off. Pages the kernel
- * refuses to copy (EFAULT: beyond the end of a mapped file ...) stay holes,
- * which read as zeros. Private anonymous pages never touched (neither present
- * nor swapped, per /proc/self/pagemap) are left as holes too. */
-static int write_memory(int fd, int pagemap_fd, const struct sf_map *m)
-{
-	uint64_t addr = m->start, off = m->core_off;
-	while (addr < m->end) {
-		uint64_t npages = (m->end - addr) / SF_PAGE;
-		if (npages > 512)
-			npages = 512;
-		int have_map = 0;
-		if (m->sparse && pagemap_fd >= 0) {
-			long r = rsys4(__NR_pread64, pagemap_fd, (long)pagemap, (long)(npages * 8),
-				       (long)(addr / SF_PAGE * 8));
-			have_map = r == (long)(npages * 8);
-		}
-		for (uint64_t i = 0; i < npages;) {
-			if (have_map && !(pagemap[i] & (3ull << 62))) {
-				i++;
-				continue;
-			}
-			uint64_t j = i + 1;
-			while (j < npages && (!have_map || (pagemap[j] & (3ull << 62))))
-				j++;
-			/* pages [i, j) are worth writing */
-			uint64_t a = addr + i * SF_PAGE, e = addr + j * SF_PAGE, o = off + i * SF_PAGE;
-			while (a < e) {
-				long r = rsys4(__NR_pwrite64, fd, (long)a, (long)(e - a), (long)o);
-				if (r == -4)
-					continue;
-				if (r == -14 || r == 0) { /* EFAULT: skip the page */
-					uint64_t next = (a & ~(SF_PAGE - 1)) + SF_PAGE;
-					o += next - a;
-					a = next;
-					continue;
-				}
-				if (r < 0)
-					return (int)r;
-				a += (uint64_t)r;
-				o += (uint64_t)r;
-			}
-			i = j;
-		}
-		addr += npages * SF_PAGE;
-		off += npages * SF_PAGE;
-	}
-	return 0;
-}
-
-/* Where in the core the byte at address p was written, or 0. */
-static uint64_t core_offset_of(const void *p)
-{
-	uint64_t a = (uint64_t)p;
-	for (int i = 0; i < sf.nmaps; i++) {
-		const struct sf_map *m = &sf.maps[i];
-		if (m->dump && a >= m->start && a < m->end)
-			return m->core_off + (a - m->start);
-	}
-	return 0;
 }
 
 int sf_write_core(int fd, const char **what)
@@ -604,32 +516,9 @@ int sf_write_core(int fd, const char **what)
 		return -5;
 	}
 
-	long pagemap_fd = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
-	for (int i = 0; i < sf.nmaps; i++) {
-		if (!sf.maps[i].dump)
-			continue;
-		int e = write_memory(fd, (int)pagemap_fd, &sf.maps[i]);
-		if (e < 0) {
-			if (pagemap_fd >= 0)
-				rsys1(__NR_close, pagemap_fd);
-			*what = "writing memory";
-			return e;
-		}
-	}
-	if (pagemap_fd >= 0)
-		rsys1(__NR_close, pagemap_fd);
-
-	/* The restored process resumes where the signal interrupted it, never
-	 * inside this handler: the image must not say a checkpoint is running. */
-	uint64_t busy_off = core_offset_of((const void *)&sf_busy);
-	if (busy_off) {
-		int zero = 0;
-		int e = pwrite_all(fd, &zero, sizeof zero, busy_off);
-		if (e < 0) {
-			*what = "writing memory";
-			return e;
-		}
-	}
+	int e = sf_write_memory(fd, what);
+	if (e < 0)
+		return e;
 	long r = rsys2(__NR_ftruncate, fd, (long)total);
 	if (r < 0) {
 		*what = "setting the size";

@@ -1,11 +1,17 @@
 /*
- * savefds.h - the state libsavefds.so gathers inside its signal handler, in
- * static storage (no malloc in a handler), and the functions that fill it
- * (procfs.c) and write it out (savefds.c: filedescriptors, elfcore.c: the
- * core file).
+ * sfstate.h - the state of a process gathered for one checkpoint, in static
+ * storage, and the functions that fill it (procfs.c, the one /proc parser) and
+ * write it out as an ELF core (elfcore.c, the one core writer). Shared by two
+ * writers:
+ *   libsavefds.so (native/preload) - the process itself, inside a signal
+ *     handler: everything here is async-signal-safe (raw system calls, no
+ *     malloc, no stdio);
+ *   ckpt-dump (native/dump) - another process, stopped with ptrace: it fills
+ *     what /proc does not show (registers, signal actions, rseq, tid address,
+ *     brk) itself and gives the writer a way to copy the memory.
  */
-#ifndef SAVEFDS_H
-#define SAVEFDS_H
+#ifndef SFSTATE_H
+#define SFSTATE_H
 
 #include <signal.h>
 #include <stdint.h>
@@ -52,28 +58,38 @@ struct sf_fd {
 
 enum sf_thread_state { SF_T_NONE = 0, SF_T_ASKED, SF_T_FILLING, SF_T_READY };
 
-/* The registers of one thread at the instruction its signal interrupted.
- * threads[0] is the thread that writes the checkpoint; the others report from
- * their own handler and wait there (their signal frames stay valid) until the
- * core is written. */
+/* The registers of one thread. libsavefds.so: at the instruction its signal
+ * interrupted; threads[0] is the thread that writes the checkpoint, the others
+ * report from their own handler and wait there (their signal frames stay
+ * valid) until the core is written. ckpt-dump: where ptrace stopped it. */
 struct sf_thread {
 	int32_t tid;
 	volatile int32_t state;        /* enum sf_thread_state */
-	ucontext_t *uc;
-	uint64_t fs_base, gs_base;
-	uint16_t ds, es;
-	const unsigned char *fxsave;   /* 512 bytes in the signal frame, or NULL */
+	uint64_t regs[27];             /* struct user_regs_struct (NT_PRSTATUS pr_reg) */
+	uint64_t sigmask;              /* blocked signals, bit n-1 = signal n */
+	const unsigned char *fxsave;   /* 512 bytes (signal frame or ptrace buffer), or NULL */
 	const unsigned char *xsave;    /* the whole XSAVE area (starts with fxsave) or NULL */
 	uint32_t xsave_size;
 	uint64_t xfeatures;            /* XCR0 as the kernel reports it in the frame */
 };
 
+/* Copies [addr, addr+len) of the checkpointed process to the core at file
+ * offset off; pages that cannot be read stay holes. sparse: the mapping is
+ * private anonymous memory, where a page of zeros may stay a hole too.
+ * 0 or -errno. */
+typedef int (*sf_copy_fn)(int fd, uint64_t addr, uint64_t len, uint64_t off, int sparse);
+
 /* Everything one checkpoint needs, gathered before anything is written. */
 struct sf_state {
 	int sig;
-	siginfo_t *si;
-	ucontext_t *uc;
+	const siginfo_t *si;
 	int pid, tid;
+	int remote;                    /* another process (ckpt-dump), not this one */
+	char proc[32];                 /* "/proc/self" or "/proc/PID" */
+	uint32_t writer;               /* enum ckpt_writer */
+	sf_copy_fn copy_mem;           /* NULL: pwrite straight from our own memory */
+	uint64_t zero_addr;            /* an int written as 0 in the image (0 = none) */
+	uint64_t data_bytes;           /* bytes of memory written by sf_write_core */
 
 	struct sf_thread threads[SF_MAXTHREADS];
 	int nthr;                      /* slots in use; threads[0] is this thread */
@@ -107,17 +123,18 @@ struct sf_state {
 extern struct sf_state sf;
 
 /* procfs.c: fill sf. Each returns 0 or -errno; *what names the failed step. */
+void sf_target(int pid, int remote);  /* pid: sf.pid; remote: read /proc/PID, not /proc/self */
 int sf_gather_fds(const char **what);
 int sf_gather_maps(const char **what);
+/* stat, status, cmdline, auxv, cwd, uid, gid, mm; for this process also the
+ * signal actions, rseq, tid address and brk (ckpt-dump fills those itself). */
 void sf_gather_process(void);
-void sf_thread_regs(struct sf_thread *t, ucontext_t *uc);
 int sf_list_threads(void);
 const char *sf_pool_str(uint32_t off);
 
 /* elfcore.c: write the core to an open fd. */
 int sf_write_core(int fd, const char **what);
-
-/* savefds.c */
-extern volatile int sf_busy;   /* set while a checkpoint is being written */
+/* corememory.c: the memory part of it, once sf_write_core set each core_off. */
+int sf_write_memory(int fd, const char **what);
 
 #endif

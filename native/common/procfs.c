@@ -1,17 +1,17 @@
 /*
- * procfs.c - gathers the process state into the static struct sf_state, from
- * /proc/self and from system calls, async-signal-safe: raw system calls and
- * static buffers only.
+ * procfs.c - the one /proc parser: gathers the process state into the static
+ * struct sf_state, from /proc/self (libsavefds.so, about its own process) or
+ * /proc/PID (ckpt-dump, about a stopped one), async-signal-safe: raw system
+ * calls and static buffers only.
  */
 #include <fcntl.h>
-#include <linux/kcmp.h>
 #include <linux/prctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <asm/prctl.h>
 
 #include "raw.h"
-#include "savefds.h"
+#include "procfs.h"
 
 struct sf_state sf;
 
@@ -24,8 +24,31 @@ const char *sf_pool_str(uint32_t off)
 	return sf.pool + off;
 }
 
+void sf_target(int pid, int remote)
+{
+	sf.pid = pid;
+	sf.remote = remote;
+	struct strbuf b = { sf.proc, 0, sizeof sf.proc, 0 };
+	sb_puts(&b, "/proc/");
+	if (remote)
+		sb_u(&b, (uint64_t)pid, 10);
+	else
+		sb_puts(&b, "self");
+}
+
+/* sf.proc + rest, in a static buffer (one path at a time). */
+static char pathbuf[96];
+
+const char *sf_proc_path(const char *rest)
+{
+	struct strbuf b = { pathbuf, 0, sizeof pathbuf, 0 };
+	sb_puts(&b, sf.proc);
+	sb_puts(&b, rest);
+	return pathbuf;
+}
+
 /* Copies n bytes (plus a NUL) into the pool; returns the offset or -E2BIG. */
-static long pool_add(const char *s, size_t n)
+long sf_pool_add(const char *s, size_t n)
 {
 	if (sf.poolused + n + 1 > SF_POOL)
 		return -7; /* E2BIG */
@@ -37,7 +60,7 @@ static long pool_add(const char *s, size_t n)
 }
 
 /* Reads a whole (small) file into buf; returns the length or -errno. */
-static long read_file(const char *path, char *buf, size_t cap)
+long sf_read_file(const char *path, char *buf, size_t cap)
 {
 	long fd = rsys4(__NR_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
@@ -112,180 +135,9 @@ static char *lr_next(struct lr *r)
 	}
 }
 
-/* ---- open files ---- */
+char sf_dentbuf[8192];
 
-static char fdpath[64];
-
-static const char *proc_fd_path(const char *dir, int fd)
-{
-	struct strbuf b = { fdpath, 0, sizeof fdpath, 0 };
-	sb_puts(&b, dir);
-	sb_u(&b, (uint64_t)fd, 10);
-	return fdpath;
-}
-
-static uint32_t file_kind(int fd, const char *path, size_t pathlen)
-{
-	struct stat st;
-	if (rsys2(__NR_fstat, fd, (long)&st) < 0)
-		return CKPT_FILE_OTHER;
-	switch (st.st_mode & S_IFMT) {
-	case S_IFREG:
-		if (path[0] != '/' || s_ends(path, pathlen, " (deleted)"))
-			return CKPT_FILE_OTHER;
-		return CKPT_FILE_REG;
-	case S_IFCHR:
-		return CKPT_FILE_CHR;
-	case S_IFDIR:
-		return CKPT_FILE_DIR;
-	case S_IFIFO:
-		return CKPT_FILE_PIPE;
-	case S_IFSOCK:
-		return CKPT_FILE_SOCK;
-	default:
-		return CKPT_FILE_OTHER;
-	}
-}
-
-static char linkbuf[4096];
-static char infobuf[4096];
-static char dentbuf[8192];
-
-static int describe_fd(int fd, struct sf_fd *f)
-{
-	f->fd = fd;
-	long n = rsys4(__NR_readlinkat, AT_FDCWD, (long)proc_fd_path("/proc/self/fd/", fd), (long)linkbuf,
-		       sizeof linkbuf - 1);
-	if (n < 0)
-		return (int)n; /* closed meanwhile */
-	long off = pool_add(linkbuf, (size_t)n);
-	if (off < 0)
-		return (int)off;
-	f->path = (uint32_t)off;
-	f->pathlen = (uint32_t)n;
-
-	long fl = rsys2(__NR_fcntl, fd, F_GETFL);
-	long fdfl = rsys2(__NR_fcntl, fd, F_GETFD);
-	f->getfl = fl < 0 ? 0 : (uint32_t)fl;
-	f->fdflags = (fdfl > 0 && (fdfl & FD_CLOEXEC)) ? CKPT_FD_CLOEXEC : 0;
-	f->infoflags = f->getfl | (f->fdflags ? O_CLOEXEC : 0);
-	f->offset = 0;
-
-	long len = read_file(proc_fd_path("/proc/self/fdinfo/", fd), infobuf, sizeof infobuf - 1);
-	if (len > 0) {
-		infobuf[len] = 0;
-		const char *s = infobuf;
-		while (*s) {
-			if (s_starts(s, "pos:")) {
-				s += 4;
-				p_skip_spaces(&s);
-				f->offset = p_i(&s);
-			} else if (s_starts(s, "flags:")) {
-				s += 6;
-				p_skip_spaces(&s);
-				f->infoflags = (uint32_t)p_u(&s, 8);
-			}
-			while (*s && *s != '\n')
-				s++;
-			if (*s)
-				s++;
-		}
-	} else {
-		long pos = rsys3(__NR_lseek, fd, 0, SEEK_CUR);
-		f->offset = pos < 0 ? 0 : pos;
-	}
-	f->kind = file_kind(fd, sf.pool + f->path, f->pathlen);
-	f->share_id = fd;
-	return 0;
-}
-
-/* Groups descriptors that share one open file description (dup'd): share_id
- * is the lowest fd of the group. kcmp(2) decides; without it, every fd stands
- * alone. */
-static void find_shares(void)
-{
-	int pid = sf.pid;
-	for (int i = 0; i < sf.nfds; i++) {
-		struct sf_fd *a = &sf.fds[i];
-		for (int j = 0; j < i; j++) {
-			struct sf_fd *b = &sf.fds[j];
-			if (b->share_id != b->fd || b->kind != a->kind || b->pathlen != a->pathlen ||
-			    !s_eq(sf.pool + a->path, sf.pool + b->path))
-				continue;
-			long r = rsys5(__NR_kcmp, pid, pid, KCMP_FILE, b->fd, a->fd);
-			if (r < 0)
-				return; /* no kcmp here (ENOSYS, EPERM): share_id = fd */
-			if (r == 0) {
-				a->share_id = b->fd;
-				break;
-			}
-		}
-	}
-}
-
-static void sort_fds(void)
-{
-	/* getdents of /proc/self/fd lists in order already; keep it certain */
-	for (int i = 1; i < sf.nfds; i++) {
-		struct sf_fd t = sf.fds[i];
-		int j = i - 1;
-		while (j >= 0 && sf.fds[j].fd > t.fd) {
-			sf.fds[j + 1] = sf.fds[j];
-			j--;
-		}
-		sf.fds[j + 1] = t;
-	}
-}
-
-int sf_gather_fds(const char **what)
-{
-	sf.nfds = 0;
-	*what = "/proc/self/fd";
-	long dir = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dir < 0)
-		return (int)dir;
-	for (;;) {
-		long n = rsys3(__NR_getdents64, dir, (long)dentbuf, sizeof dentbuf);
-		if (n < 0) {
-			rsys1(__NR_close, dir);
-			return (int)n;
-		}
-		if (n == 0)
-			break;
-		for (long pos = 0; pos < n;) {
-			/* struct linux_dirent64: ino(8) off(8) reclen(2) type(1) name */
-			const char *d = dentbuf + pos;
-			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
-			const char *name = d + 19;
-			pos += reclen;
-			if (name[0] < '0' || name[0] > '9')
-				continue;
-			const char *s = name;
-			int fd = (int)p_u(&s, 10);
-			if (fd == dir)
-				continue;
-			if (sf.nfds == SF_MAXFDS) {
-				rsys1(__NR_close, dir);
-				*what = "too many open files to describe";
-				return -7;
-			}
-			int r = describe_fd(fd, &sf.fds[sf.nfds]);
-			if (r == -7) {
-				rsys1(__NR_close, dir);
-				*what = "paths of open files";
-				return r;
-			}
-			if (r == 0)
-				sf.nfds++;
-		}
-	}
-	rsys1(__NR_close, dir);
-	sort_fds();
-	find_shares();
-	return 0;
-}
-
-/* ---- mappings: /proc/self/smaps ---- */
+/* ---- mappings: /proc/PID/smaps ---- */
 
 static uint64_t make_dev(uint64_t major, uint64_t minor)
 {
@@ -324,7 +176,7 @@ static int parse_map_line(const char *s, struct sf_map *m)
 	m->inode = p_u(&s, 10);
 	p_skip_spaces(&s);
 	size_t n = s_len(s);
-	long off = pool_add(s, n);
+	long off = sf_pool_add(s, n);
 	if (off < 0)
 		return (int)off;
 	m->path = (uint32_t)off;
@@ -389,13 +241,13 @@ static void decide_dump(struct sf_map *m)
 int sf_gather_maps(const char **what)
 {
 	sf.nmaps = 0;
-	*what = "/proc/self/smaps";
+	*what = "/proc/PID/smaps";
 	struct lr r = { 0, 0, 0, 0 };
-	r.fd = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/smaps", O_RDONLY | O_CLOEXEC, 0);
+	r.fd = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path("/smaps"), O_RDONLY | O_CLOEXEC, 0);
 	if (r.fd < 0) {
 		/* no smaps (CONFIG_PROC_PAGE_MONITOR off): maps, without COW knowledge */
-		*what = "/proc/self/maps";
-		r.fd = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+		*what = "/proc/PID/maps";
+		r.fd = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path("/maps"), O_RDONLY | O_CLOEXEC, 0);
 		if (r.fd < 0)
 			return (int)r.fd;
 	}
@@ -449,7 +301,7 @@ static void gather_stat(void)
 {
 	m_zero(sf.stat, sizeof sf.stat);
 	sf.state = 'R';
-	long n = read_file("/proc/self/stat", statbuf, sizeof statbuf - 1);
+	long n = sf_read_file(sf_proc_path("/stat"), statbuf, sizeof statbuf - 1);
 	if (n <= 0)
 		return;
 	statbuf[n] = 0;
@@ -481,7 +333,7 @@ static void gather_stat(void)
 static void gather_status(void)
 {
 	sf.nthreads = 1;
-	long n = read_file("/proc/self/status", statbuf, sizeof statbuf - 1);
+	long n = sf_read_file(sf_proc_path("/status"), statbuf, sizeof statbuf - 1);
 	if (n <= 0)
 		return;
 	statbuf[n] = 0;
@@ -490,6 +342,11 @@ static void gather_status(void)
 			s += 8;
 			p_skip_spaces(&s);
 			sf.nthreads = (uint32_t)p_u(&s, 10);
+		} else if (s_starts(s, "Uid:") || s_starts(s, "Gid:")) {
+			uint32_t *id = s[0] == 'U' ? &sf.uid : &sf.gid;
+			s += 4;
+			p_skip_spaces(&s);
+			*id = (uint32_t)p_u(&s, 10);  /* the real id, as getuid() gives it */
 		}
 		while (*s && *s != '\n')
 			s++;
@@ -501,7 +358,7 @@ static void gather_status(void)
 static void gather_cmdline(void)
 {
 	m_zero(sf.psargs, sizeof sf.psargs);
-	long n = read_file("/proc/self/cmdline", sf.psargs, sizeof sf.psargs - 1);
+	long n = sf_read_file(sf_proc_path("/cmdline"), sf.psargs, sizeof sf.psargs - 1);
 	if (n <= 0)
 		return;
 	/* like the kernel: NULs between arguments become spaces */
@@ -513,69 +370,20 @@ static void gather_cmdline(void)
 	sf.psargs[n] = 0;
 }
 
-#ifndef FP_XSTATE_MAGIC1
-#define FP_XSTATE_MAGIC1 0x46505853u
-#endif
-#ifndef FP_XSTATE_MAGIC2
-#define FP_XSTATE_MAGIC2 0x46505845u
-#endif
-
-static void gather_fpu(struct sf_thread *t)
-{
-	t->fxsave = (const unsigned char *)t->uc->uc_mcontext.fpregs;
-	t->xsave = NULL;
-	t->xsave_size = 0;
-	t->xfeatures = 0;
-	if (!t->fxsave)
-		return;
-	/* struct _fpx_sw_bytes at 464: magic1, extended_size, xfeatures, xstate_size */
-	uint32_t magic1, extended, size;
-	uint64_t features;
-	m_copy(&magic1, t->fxsave + 464, 4);
-	m_copy(&extended, t->fxsave + 468, 4);
-	m_copy(&features, t->fxsave + 472, 8);
-	m_copy(&size, t->fxsave + 480, 4);
-	if (magic1 != FP_XSTATE_MAGIC1 || size < 512 + 64 || size > 1u << 20 || extended < size + 4)
-		return;
-	uint32_t magic2;
-	m_copy(&magic2, t->fxsave + size, 4);
-	if (magic2 != FP_XSTATE_MAGIC2)
-		return;
-	t->xsave = t->fxsave;
-	t->xsave_size = size;
-	t->xfeatures = features;
-}
-
-/* Called by each thread for itself, inside its handler. */
-void sf_thread_regs(struct sf_thread *t, ucontext_t *uc)
-{
-	t->uc = uc;
-	uint64_t base = 0;
-	t->fs_base = rsys2(__NR_arch_prctl, ARCH_GET_FS, (long)&base) == 0 ? base : 0;
-	base = 0;
-	t->gs_base = rsys2(__NR_arch_prctl, ARCH_GET_GS, (long)&base) == 0 ? base : 0;
-	uint16_t seg;
-	__asm__ volatile("mov %%ds, %0" : "=r"(seg));
-	t->ds = seg;
-	__asm__ volatile("mov %%es, %0" : "=r"(seg));
-	t->es = seg;
-	gather_fpu(t);
-}
-
 /* Fills threads[1..] with the other threads of the process (state NONE);
  * returns how many slots are in use. */
 int sf_list_threads(void)
 {
 	sf.nthr = 1;
-	long dir = rsys4(__NR_openat, AT_FDCWD, (long)"/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	long dir = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path("/task"), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dir < 0)
 		return sf.nthr;
 	for (;;) {
-		long n = rsys3(__NR_getdents64, dir, (long)dentbuf, sizeof dentbuf);
+		long n = rsys3(__NR_getdents64, dir, (long)sf_dentbuf, sizeof sf_dentbuf);
 		if (n <= 0)
 			break;
 		for (long pos = 0; pos < n;) {
-			const char *d = dentbuf + pos;
+			const char *d = sf_dentbuf + pos;
 			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
 			const char *name = d + 19;
 			pos += reclen;
@@ -609,7 +417,7 @@ static void gather_rseq(void)
 	m_zero(&sf.rseq, sizeof sf.rseq);
 	if (&__rseq_size == NULL || &__rseq_offset == NULL || __rseq_size == 0)
 		return;
-	sf.rseq.addr = sf.threads[0].fs_base + (uint64_t)__rseq_offset;
+	sf.rseq.addr = sf.threads[0].regs[21] /* fs_base */ + (uint64_t)__rseq_offset;
 	sf.rseq.len = 32;
 	sf.rseq.sig = 0x53053053;
 }
@@ -627,7 +435,8 @@ static void gather_mm(void)
 	mm->arg_end = (uint64_t)sf.stat[49];
 	mm->env_start = (uint64_t)sf.stat[50];
 	mm->env_end = (uint64_t)sf.stat[51];
-	mm->brk = (uint64_t)rsys1(__NR_brk, 0);
+	if (!sf.remote)
+		mm->brk = (uint64_t)rsys1(__NR_brk, 0);
 }
 
 void sf_gather_process(void)
@@ -635,8 +444,18 @@ void sf_gather_process(void)
 	gather_stat();
 	gather_status();
 	gather_cmdline();
-	long n = read_file("/proc/self/auxv", sf.auxv, sizeof sf.auxv);
+	long n = sf_read_file(sf_proc_path("/auxv"), sf.auxv, sizeof sf.auxv);
 	sf.auxvlen = n > 0 ? (uint32_t)n : 0;
+	gather_mm();
+	if (sf.remote) {
+		long c = rsys4(__NR_readlinkat, AT_FDCWD, (long)sf_proc_path("/cwd"), (long)sf.cwd, sizeof sf.cwd - 1);
+		if (c > 0 && sf.cwd[0] == '/') {
+			sf.cwd[c] = 0;
+			sf.cwdlen = (uint32_t)c + 1;
+		} else
+			sf.cwdlen = 0;
+		return;
+	}
 	long c = rsys2(__NR_getcwd, (long)sf.cwd, sizeof sf.cwd);
 	sf.cwdlen = c > 0 ? (uint32_t)c : 0;
 	sf.uid = (uint32_t)rsys0(__NR_getuid);
@@ -646,5 +465,4 @@ void sf_gather_process(void)
 	gather_rseq();
 	uint64_t tid = 0;
 	sf.tidaddr = rsys2(__NR_prctl, PR_GET_TID_ADDRESS, (long)&tid) == 0 ? tid : 0;
-	gather_mm();
 }
