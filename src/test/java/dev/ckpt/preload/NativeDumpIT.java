@@ -1,5 +1,6 @@
 package dev.ckpt.preload;
 
+import dev.ckpt.testing.Child;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
