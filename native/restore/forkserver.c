@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
+#include <sys/ptrace.h>        /* PTRACE_TRACEME, for the stub the copy runs */
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,40 +164,19 @@ static void build_stub(struct stub *s, const raddr at[3], int err_is_out)
 	fix(s, to_parent, s->parent);
 }
 
-static int wait_stop(pid_t pid, int *status)
-{
-	while (waitpid(pid, status, __WALL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return WIFSTOPPED(*status) ? 0 : -ECHILD;
-}
-
-/* Runs the stub in the template; returns the copy's pid or -errno. */
-static pid_t clone_template(struct tracee *t, uint64_t entry, uint64_t parent_trap, int *fatal)
-{
-	struct user_regs_struct r = t->base;
-	int status;
-	r.rip = entry;
-	r.orig_rax = (uint64_t)-1;
-	*fatal = 1;
-	if (ptrace(PTRACE_SETREGS, t->pid, 0, &r) != 0 || ptrace(PTRACE_CONT, t->pid, 0, 0) != 0 ||
-	    wait_stop(t->pid, &status) != 0 || ptrace(PTRACE_GETREGS, t->pid, 0, &r) != 0 ||
-	    WSTOPSIG(status) != SIGTRAP || r.rip != parent_trap + 1)
-		return -EIO;
-	*fatal = 0;
-	return (long)r.rax < 0 ? (pid_t)(long)r.rax : (pid_t)r.rax;
-}
-
 /* Makes one copy with PATHS[0..2] as its stdin, stdout, stderr and lets it
- * run; returns its pid, or -errno (*fatal set when the template is lost). */
+ * run; returns its pid, or -errno (*fatal set when the template is lost).
+ * Three ptrace stops: the template's int3 after the clone, the copy's
+ * SIGSTOP, the copy's munmap of the scratch area. */
 static pid_t make_copy(struct tracee *t, const struct core *c, const struct core_thread *lead,
 		       char *const paths[3], int *fatal)
 {
 	raddr at[3], code;
 	struct stub st;
-	struct user_regs_struct r;
 	struct rscope sc;
-	int status, err = 0;
+	struct tracee ch;
+	uint64_t res;
+	int err = 0;
 	remote_scope_begin(t, &sc);     /* the stage is reused by the next copy */
 	for (int i = 0; i < 3; i++) {
 		at[i] = remote_push(&sc, paths[i], strlen(paths[i]) + 1);
@@ -211,29 +190,26 @@ static pid_t make_copy(struct tracee *t, const struct core *c, const struct core
 	remote_scope_end(&sc);
 	if (code.v == 0)
 		return -EIO;
-	pid_t pid = clone_template(t, code.v, code.v + st.parent, fatal);
-	if (pid <= 0)
-		return pid < 0 ? pid : -EIO;
+	/* the stub uses no stack; the restorer's will do */
+	if (remote_call(t, code, RADDR(code.v + st.parent + 1), RADDR(t->scratch.v + SCRATCH_FIXED), 0, &res) != 0) {
+		*fatal = 1;
+		return -EIO;
+	}
+	if ((long)res <= 0)
+		return (long)res < 0 ? (pid_t)(long)res : -EIO;
 
-	struct tracee ch = *t;          /* same registers and scratch page; its memory is not touched */
-	ch.pid = pid;
-	ch.memfd = -1;
-	if (wait_stop(pid, &status) != 0 || WSTOPSIG(status) != SIGSTOP ||
-	    ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL) != 0 || ptrace(PTRACE_GETREGS, pid, 0, &r) != 0)
+	/* same scratch page as the template; its memory is not touched */
+	if (remote_attach_fork(&ch, t, (pid_t)res) != 0)
 		err = -EIO;
-	else if (r.rip != code.v + st.ok)
-		err = r.rip == code.v + st.fail && (long)r.rbx < 0 ? (int)(long)r.rbx : -EIO;
-	if (err == 0 && (remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
+	else if (ch.base.rip != code.v + st.ok)
+		err = ch.base.rip == code.v + st.fail && (long)ch.base.rbx < 0 ? (int)(long)ch.base.rbx : -EIO;
+	if (err == 0 && (remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0 || remote_detach(&ch, 0) != 0))
 		err = -EIO;
-	if (err == 0 && ptrace(PTRACE_DETACH, pid, 0, 0) != 0)
-		err = -errno;
 	if (err != 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
-			;
+		remote_kill(&ch);
 		return err;
 	}
-	return pid;
+	return (pid_t)res;
 }
 
 static void report_end(pid_t pid)
@@ -273,16 +249,19 @@ int forkserver_serve(struct tracee *t, const struct core *c, const struct core_t
 
 	signal(SIGINT, SIG_IGN);    /* the terminal's signals are the copies' business */
 	signal(SIGPIPE, SIG_IGN);
-	if (in == NULL || ptrace(PTRACE_SETOPTIONS, t->pid, 0, PTRACE_O_EXITKILL) != 0) {
+	/* the template is traced with PTRACE_O_EXITKILL since remote_attach_exec */
+	if (in == NULL) {
 		log_errno("fork server: template %d", t->pid);
 		remote_kill(t);
 		return 1;
 	}
-	log_info("fork server: template %d ready", t->pid);
+	log_info("fork server: template %d ready; %lu ptrace stops, %lu syscalls injected", t->pid, *t->nstops,
+		 *t->nsyscalls);
 	reply("ready %d\n", t->pid);
 	while ((n = getline(&line, &cap, in)) > 0) {
 		char *paths[3];
 		int fatal = 0;
+		unsigned long stops = *t->nstops, calls = *t->nsyscalls;
 		if (line[n - 1] == '\n')
 			line[n - 1] = 0;
 		if (parse_run(line, paths) != 0) {
@@ -298,6 +277,8 @@ int forkserver_serve(struct tracee *t, const struct core *c, const struct core_t
 			}
 			continue;
 		}
+		log_info("fork server: copy %d: %lu ptrace stops, %lu syscalls injected", pid, *t->nstops - stops,
+			 *t->nsyscalls - calls);
 		reply("pid %d\n", pid);
 		report_end(pid);
 	}

@@ -75,17 +75,42 @@ int remote_trace_clones(struct tracee *t)
 	return 0;
 }
 
+/* T becomes PARENT's twin with pid PID, taken at its first stop (a process
+ * that ended there is forgotten: pid 0). */
+static int first_stop(struct tracee *t, const struct tracee *parent, pid_t pid, const char *what, int *status)
+{
+	*t = *parent;
+	t->pid = pid;
+	if (wait_stop(t, status) != 0)
+		return -1;
+	if (!WIFSTOPPED(*status)) {
+		log_error("%s %d ended as it started (status 0x%x)", what, pid, *status);
+		t->pid = 0;
+		return -1;
+	}
+	return 0;
+}
+
 int remote_attach_clone(struct tracee *t, const struct tracee *parent, pid_t tid)
 {
 	int status;
-	*t = *parent;
-	t->pid = tid;
-	if (wait_stop(t, &status) != 0)
+	if (first_stop(t, parent, tid, "thread", &status) != 0)
 		return -1;
-	if (!WIFSTOPPED(status)) {
-		log_error("thread %d ended as it started (status 0x%x)", tid, status);
+	return remote_getregs(t, &t->base);
+}
+
+int remote_attach_fork(struct tracee *t, const struct tracee *parent, pid_t pid)
+{
+	int status, ret = first_stop(t, parent, pid, "copy", &status);
+	t->memfd = -1;                  /* its memory is its own: never written through the parent's */
+	if (ret != 0)
+		return -1;
+	if (WSTOPSIG(status) != SIGSTOP || (status >> 16) != 0) {
+		log_error("copy %d stopped with signal %d, not its own SIGSTOP", pid, WSTOPSIG(status));
 		return -1;
 	}
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL) != 0)
+		return log_errno("ptrace(SETOPTIONS) of %d", pid);
 	return remote_getregs(t, &t->base);
 }
 

@@ -50,6 +50,11 @@ int remote_traceme(void);
 int remote_attach_exec(struct tracee *t, pid_t pid);
 /* Takes a thread the tracee cloned (traced through PTRACE_O_TRACECLONE) at its first stop. */
 int remote_attach_clone(struct tracee *t, const struct tracee *parent, pid_t tid);
+/* Takes a process the tracee forked (clone with SIGCHLD) that traced itself
+ * (PTRACE_TRACEME) and stopped itself with SIGSTOP, at that stop: options,
+ * registers. It shares the parent's counters and scratch address, not its
+ * /proc/PID/mem (memfd -1: only injected calls and registers). One stop. */
+int remote_attach_fork(struct tracee *t, const struct tracee *parent, pid_t pid);
 /* PTRACE_O_TRACECLONE from now on: threads the tracee makes are traced. */
 int remote_trace_clones(struct tracee *t);
 

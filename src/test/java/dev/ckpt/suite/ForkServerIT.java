@@ -29,9 +29,11 @@ class ForkServerIT {
         return core;
     }
 
-    private Process server(Path core) throws Exception {
-        return new ProcessBuilder(Run.target().resolve("bin/restart").toString(), "--fork-server", core.toString())
-                .redirectError(dir.resolve("server.err").toFile()).start();
+    private Process server(Path core, String... options) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Run.target().resolve("bin/restart").toString()));
+        cmd.addAll(java.util.List.of(options));
+        cmd.addAll(java.util.List.of("--fork-server", core.toString()));
+        return new ProcessBuilder(cmd).redirectError(dir.resolve("server.err").toFile()).start();
     }
 
     @Test
@@ -77,6 +79,38 @@ class ForkServerIT {
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isZero();
             assertThat(ProcessHandle.of(template).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCopyThatCannotOpenItsFilesIsAnErrorAndTheServerGoesOnAtThreeStopsPerCopy() throws Exception {
+        Path core = checkpoint("interp", "--break", "40", "--cont", "3", "--", "10");
+        Process p = server(core, "-V");
+        try (Writer w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(r.readLine()).startsWith("ready ");
+            Path o = dir.resolve("out"), e = dir.resolve("err");
+            w.write("run\t" + dir.resolve("no-such-input") + "\t" + o + "\t" + e + "\n");
+            w.flush();
+            assertThat(r.readLine()).isEqualTo("error 0 cannot make a copy: No such file or directory");
+            assertThat(o).doesNotExist();
+            Path in = Files.writeString(dir.resolve("in"), "arg 1\n");
+            for (int i = 0; i < 2; i++) {
+                w.write("run\t" + in + "\t" + o + "\t" + e + "\n");
+                w.flush();
+                String pid = r.readLine().substring(4);
+                assertThat(r.readLine()).isEqualTo("exit " + pid + " 0");
+                assertThat(Files.readString(o)).isEqualTo("10\nbye\n");
+            }
+            w.close();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            // restart -V: the stops each copy cost, counted where they are waited for (remote.c)
+            java.util.List<String> copies = Files.readAllLines(dir.resolve("server.err")).stream()
+                    .filter(l -> l.contains(": copy ")).toList();
+            assertThat(copies).hasSize(2).allMatch(l -> l.matches("restart: fork server: copy \\d+: 3 ptrace stops, 1 syscalls injected"));
         } finally {
             p.destroyForcibly();
         }
