@@ -142,6 +142,7 @@ public record CkptImage(
     public static final int RSEQ_SIZE = 16;
     public static final int MAP_SIZE = 72;
     public static final int MM_SIZE = 88;
+    public static final int ORIGIN_SIZE = 16;
 
     /** Decodes the CKPT notes of {@code core}. */
     public static CkptImage of(CoreFile core) throws CoreFormatException {

@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public record OriginNote(String location, long hit) {
     /** sizeof(struct ckpt_origin) */
-    static final int SIZE = 16;
+    static final int SIZE = CkptImage.ORIGIN_SIZE;
 
     /** The origin note of {@code core}, if it has one. */
     public static Optional<OriginNote> of(CoreFile core) throws CoreFormatException {

@@ -90,7 +90,7 @@ class ImageLayoutIT {
             Map.entry("CKPT_NT_SIGMASK", (long) CkptImage.NT_SIGMASK), Map.entry("CKPT_NT_CWD", (long) CkptImage.NT_CWD),
             Map.entry("CKPT_NT_RSEQ", (long) CkptImage.NT_RSEQ), Map.entry("CKPT_NT_TIDADDR", (long) CkptImage.NT_TIDADDR),
             Map.entry("CKPT_NT_MAPS", (long) CkptImage.NT_MAPS), Map.entry("CKPT_NT_XSTATE", (long) CkptImage.NT_XSTATE),
-            Map.entry("CKPT_NT_MM", (long) CkptImage.NT_MM),
+            Map.entry("CKPT_NT_MM", (long) CkptImage.NT_MM), Map.entry("CKPT_NT_ORIGIN", (long) CkptImage.NT_ORIGIN),
             Map.entry("CKPT_FILE_REG", (long) CkptImage.OpenFile.REG), Map.entry("CKPT_FILE_CHR", (long) CkptImage.OpenFile.CHR),
             Map.entry("CKPT_FILE_DIR", (long) CkptImage.OpenFile.DIR), Map.entry("CKPT_FILE_PIPE", (long) CkptImage.OpenFile.PIPE),
             Map.entry("CKPT_FILE_SOCK", (long) CkptImage.OpenFile.SOCK),
@@ -100,7 +100,8 @@ class ImageLayoutIT {
 
     static final Map<String, Integer> JAVA_SIZES = Map.of("ckpt_version", CkptImage.VERSION_SIZE,
             "ckpt_file", CkptImage.FILE_SIZE, "ckpt_sigaction", CkptImage.SIGACTION_SIZE,
-            "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE);
+            "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE,
+            "ckpt_origin", CkptImage.ORIGIN_SIZE);
 
     static void javaProblems(Layout c, List<String> p) throws IOException {
         JAVA_CONSTS.forEach((n, v) -> {
@@ -209,7 +210,8 @@ class ImageLayoutIT {
     }
 
     static final Map<String, String> PY_FORMATS = Map.of("ckpt_version", "VERSION_FMT", "ckpt_file", "FILE_FMT",
-            "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT");
+            "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT",
+            "ckpt_origin", "ORIGIN_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
         Path script = ckptPy();
@@ -299,7 +301,7 @@ class ImageLayoutIT {
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
-        assertThat(c.sizes()).hasSize(6);
+        assertThat(c.sizes()).hasSize(7);
         assertThat(problems(c)).isEmpty();
     }
 
