@@ -298,6 +298,28 @@ class ImageLayoutIT {
         return l;
     }
 
+    /** Every constant and struct the header defines is listed by layout.c, so none escapes the checks. */
+    @Test
+    void layoutListsEverythingTheHeaderDefines() throws Exception {
+        String h = Files.readString(Build.basedir().resolve("native/include/ckpt_image.h"));
+        Layout c = cLayout(Build.basedir().resolve("native/include"));
+        List<String> missing = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^\\s*(?:#define\\s+)?(CKPT_[A-Z0-9_]+)\\s*(?:=\\s*)?(?:\\d|0x|\\()").matcher(h);
+        while (m.find()) {
+            if (!c.consts().containsKey(m.group(1))) {
+                missing.add(m.group(1));
+            }
+        }
+        m = java.util.regex.Pattern.compile("(?m)^struct (ckpt_[a-z0-9_]+) \\{").matcher(h);
+        while (m.find()) {
+            if (!c.sizes().containsKey(m.group(1))) {
+                missing.add("struct " + m.group(1));
+            }
+        }
+        assertThat(missing).as("defined in ckpt_image.h but not listed in native/layout/layout.c").isEmpty();
+    }
+
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
