@@ -1,5 +1,7 @@
 package dev.ckpt.suite;
 
+import dev.ckpt.testing.Build;
+import dev.ckpt.testing.Run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -22,15 +24,15 @@ class ForkServerIT {
     private Path checkpoint(String program, String... more) {
         Path core = dir.resolve(program + ".core");
         java.util.List<Object> args = new java.util.ArrayList<>(java.util.List.of("gdb", "--no-restart", "--core", core,
-                "--input=", Run.target().resolve("examples/" + program)));
+                "--input=", Build.target().resolve("examples/" + program)));
         args.addAll(java.util.List.of(more));
         Run r = Run.ckpt(args.toArray());
-        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.exit).as(r.err).isZero();
         return core;
     }
 
     private Process server(Path core, String... options) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Run.target().resolve("bin/restart").toString()));
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Build.target().resolve("bin/restart").toString()));
         cmd.addAll(java.util.List.of(options));
         cmd.addAll(java.util.List.of("--fork-server", core.toString()));
         return new ProcessBuilder(cmd).redirectError(dir.resolve("server.err").toFile()).start();

@@ -1,5 +1,6 @@
 package dev.ckpt.suite;
 
+import dev.ckpt.testing.Run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -137,12 +138,12 @@ class ScenarioLoaderTest {
         Path f = write("bad.yaml", "program: ../target/examples/linklist\ncases:\n  - nme: x\n");
         Path cache = dir.resolve("cache");
         Run r = Run.ckpt("suite", f, "--cache-dir", cache);
-        assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("ckpt suite: " + f + ":3:5: unknown key 'nme' (known keys: exit, name, repeat, "
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).isEqualTo("ckpt suite: " + f + ":3:5: unknown key 'nme' (known keys: exit, name, repeat, "
                 + "stderr-matches, stdin, stdout, stdout-file, stdout-matches, timeout)" + System.lineSeparator());
         assertThat(cache).doesNotExist();
-        assertThat(Run.ckpt("suite", dir.resolve("nothing")).err()).contains("no such file or directory");
-        assertThat(Run.ckpt("suite", suites, "--shard", "4/3").status()).isEqualTo(2);
-        assertThat(Run.ckpt("suite", suites, "-j", "0").status()).isEqualTo(2);
+        assertThat(Run.ckpt("suite", dir.resolve("nothing")).err).contains("no such file or directory");
+        assertThat(Run.ckpt("suite", suites, "--shard", "4/3").exit).isEqualTo(2);
+        assertThat(Run.ckpt("suite", suites, "-j", "0").exit).isEqualTo(2);
     }
 }

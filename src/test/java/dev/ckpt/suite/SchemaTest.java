@@ -1,5 +1,6 @@
 package dev.ckpt.suite;
 
+import dev.ckpt.testing.Build;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,12 +22,12 @@ class SchemaTest {
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private static JsonSchema schema() throws Exception {
-        JsonNode node = new ObjectMapper().readTree(Run.basedir().resolve("docs/ckpt-suite.schema.json").toFile());
+        JsonNode node = new ObjectMapper().readTree(Build.basedir().resolve("docs/ckpt-suite.schema.json").toFile());
         return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(node);
     }
 
     private static List<Path> files(String dir) throws Exception {
-        try (Stream<Path> s = Files.list(Run.basedir().resolve(dir))) {
+        try (Stream<Path> s = Files.list(Build.basedir().resolve(dir))) {
             return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
     }

@@ -1,5 +1,6 @@
 package dev.ckpt.suite;
 
+import dev.ckpt.testing.Build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class ShardTest {
 
     @Test
     void threeShardsAreTheWholeSuiteOnce() {
-        Path dir = Run.basedir().resolve("examples/suites");
+        Path dir = Build.basedir().resolve("examples/suites");
         List<String> all = runs(dir, "1/1");
         assertThat(all).hasSizeGreaterThan(300).doesNotHaveDuplicates();
         List<String> union = new ArrayList<>();
@@ -53,9 +54,9 @@ class ShardTest {
         var launcher = LauncherFactory.create(LauncherConfig.builder().enableTestEngineAutoRegistration(false)
                 .addTestEngines(new SuiteTestEngine()).build());
         TestPlan byParameter = launcher.discover(LauncherDiscoveryRequestBuilder.request()
-                .configurationParameter("ckpt.suite.paths", Run.basedir().resolve("examples/suites").toString()).build());
+                .configurationParameter("ckpt.suite.paths", Build.basedir().resolve("examples/suites").toString()).build());
         assertThat(byParameter.countTestIdentifiers(TestIdentifier::isTest))
-                .isEqualTo(runs(Run.basedir().resolve("examples/suites"), "1/1").size());
+                .isEqualTo(runs(Build.basedir().resolve("examples/suites"), "1/1").size());
         TestPlan byClass = launcher.discover(LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectClass(ShardTest.class)).build());
         assertThat(byClass.countTestIdentifiers(t -> true)).isEqualTo(1);   // the engine alone

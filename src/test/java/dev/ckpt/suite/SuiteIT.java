@@ -1,5 +1,7 @@
 package dev.ckpt.suite;
 
+import dev.ckpt.testing.Build;
+import dev.ckpt.testing.Run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -20,15 +22,15 @@ class SuiteIT {
     @TempDir
     Path out;
 
-    private static final Path EXAMPLES = Run.basedir().resolve("examples/suites");
-    private static final Path FAILING = Run.basedir().resolve("src/test/resources/suites-failing");
+    private static final Path EXAMPLES = Build.basedir().resolve("examples/suites");
+    private static final Path FAILING = Build.basedir().resolve("src/test/resources/suites-failing");
 
     @Test
     void theExamplesAllPassAndTheXmlIsValid() throws Exception {
         Path xml = out.resolve("examples.xml");
         Run r = Run.ckpt("suite", EXAMPLES, "--cache-dir", cache, "-j", "2", "--junit-xml", xml);
-        assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.err()).containsPattern("ckpt suite: (\\d+) runs: \\1 passed, 0 failed, 0 skipped")
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).containsPattern("ckpt suite: (\\d+) runs: \\1 passed, 0 failed, 0 skipped")
                 .contains("workers: ").contains("a full restore per case")
                 .contains("PASS examples/suites/linklist.yaml » same every time (100 runs");
         Xml.validate(xml);
@@ -45,8 +47,8 @@ class SuiteIT {
     void theFailingOnesFailEachForItsReason() throws Exception {
         Path xml = out.resolve("failing.xml");
         Run r = Run.ckpt("suite", FAILING, "--cache-dir", cache, "--junit-xml", xml);
-        assertThat(r.status()).as(r.err()).isEqualTo(1);
-        assertThat(r.err())
+        assertThat(r.exit).as(r.err).isEqualTo(1);
+        assertThat(r.err)
                 .contains("FAIL src/test/resources/suites-failing/wrong-output.yaml » entries")
                 .contains("stdout differs from the expected").contains("    -5\n    +4\n")
                 .contains("» exits 3").contains("expected exit status 0, got exit status 3")
@@ -70,11 +72,11 @@ class SuiteIT {
     void jobsAndFullRestoresGiveTheSameVerdicts() throws Exception {
         Path one = out.resolve("j1.xml"), two = out.resolve("j2.xml"), full = out.resolve("full.xml");
         Path some = EXAMPLES.resolve("interp-exits.yaml");
-        assertThat(Run.ckpt("suite", FAILING, some, "--cache-dir", cache, "-j", "1", "--junit-xml", one).status()).isEqualTo(1);
-        assertThat(Run.ckpt("suite", FAILING, some, "--cache-dir", cache, "-j", "2", "--junit-xml", two).status()).isEqualTo(1);
+        assertThat(Run.ckpt("suite", FAILING, some, "--cache-dir", cache, "-j", "1", "--junit-xml", one).exit).isEqualTo(1);
+        assertThat(Run.ckpt("suite", FAILING, some, "--cache-dir", cache, "-j", "2", "--junit-xml", two).exit).isEqualTo(1);
         Run r = Run.ckpt("suite", FAILING, some, "--cache-dir", cache, "--no-fork-server", "--junit-xml", full);
-        assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err()).contains("runs by full restore").doesNotContain("runs by fork server");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).contains("runs by full restore").doesNotContain("runs by fork server");
         assertThat(Xml.verdicts(two)).isEqualTo(Xml.verdicts(one));
         assertThat(Xml.verdicts(full)).isEqualTo(Xml.verdicts(one));
         assertThat(Xml.verdicts(one)).containsValue("pass").containsValue("failure");
@@ -83,19 +85,19 @@ class SuiteIT {
     @Test
     void theCheckpointIsTakenOnceAndTakenAgainWhenTheScenarioChanges() throws Exception {
         Path own = out.resolve("cache");
-        Path prog = Run.target().resolve("examples/interp");
+        Path prog = Build.target().resolve("examples/interp");
         Path f = Files.writeString(out.resolve("one.yaml"), "program: " + prog + "\nargs: [\"7\"]\nbreak: 40\n"
                 + "cases:\n  - stdin: \"arg 1\\n\"\n    stdout: \"7\\nbye\\n\"\n");
         Run first = Run.ckpt("suite", f, "--cache-dir", own);
-        assertThat(first.status()).as(first.err()).isZero();
-        assertThat(first.err()).contains("checkpoint at hit 1").doesNotContain("from the cache");
+        assertThat(first.exit).as(first.err).isZero();
+        assertThat(first.err).contains("checkpoint at hit 1").doesNotContain("from the cache");
         Run again = Run.ckpt("suite", f, "--cache-dir", own);
-        assertThat(again.status()).isZero();
-        assertThat(again.err()).contains("one: checkpoint from the cache").doesNotContain("checkpoint at hit");
+        assertThat(again.exit).isZero();
+        assertThat(again.err).contains("one: checkpoint from the cache").doesNotContain("checkpoint at hit");
         Files.writeString(f, Files.readString(f).replace("\"7\"", "\"8\"").replace("7\\nbye", "8\\nbye"));
         Run changed = Run.ckpt("suite", f, "--cache-dir", own);
-        assertThat(changed.status()).as(changed.err()).isZero();
-        assertThat(changed.err()).contains("checkpoint at hit 1").doesNotContain("from the cache");
+        assertThat(changed.exit).as(changed.err).isZero();
+        assertThat(changed.err).contains("checkpoint at hit 1").doesNotContain("from the cache");
         try (Stream<Path> s = Files.list(own)) {
             assertThat(s.filter(Files::isDirectory).count()).isEqualTo(2);
         }
@@ -103,22 +105,22 @@ class SuiteIT {
 
     @Test
     void anExistingCheckpointIsUsedAsItIsAndAFailedBuildFailsTheScenario() throws Exception {
-        Path prog = Run.target().resolve("examples/interp");
+        Path prog = Build.target().resolve("examples/interp");
         Path core = out.resolve("interp.core");
         Run gdb = Run.ckpt("gdb", "--no-restart", "--core", core, "--input=", prog, "--break", "40", "--", "12");
-        assertThat(gdb.status()).as(gdb.err()).isZero();
+        assertThat(gdb.exit).as(gdb.err).isZero();
         Path f = Files.writeString(out.resolve("given.yaml"), "program: " + prog + "\ncheckpoint: interp.core\n"
                 + "cases:\n  - stdin: \"arg 1\\n\"\n    stdout: \"12\\nbye\\n\"\n");
         Run r = Run.ckpt("suite", f, "--cache-dir", out.resolve("cache"));
-        assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.err()).doesNotContain("breakpoint at").contains("1 runs: 1 passed");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).doesNotContain("breakpoint at").contains("1 runs: 1 passed");
         assertThat(out.resolve("cache")).doesNotExist();
 
         Path b = Files.writeString(out.resolve("build.yaml"), "program: " + prog + "\nbuild: \"echo compiling; exit 4\"\n"
                 + "cases: [{}]\n");
         Run built = Run.ckpt("suite", b, "--cache-dir", out.resolve("cache"));
-        assertThat(built.status()).isEqualTo(1);
-        assertThat(built.err()).contains("build failed (exit status 4): echo compiling; exit 4: compiling")
+        assertThat(built.exit).isEqualTo(1);
+        assertThat(built.err).contains("build failed (exit status 4): echo compiling; exit 4: compiling")
                 .contains("0 passed, 0 failed, 1 skipped; 1 scenario(s) could not run");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ckpt.suite;
 
+import dev.ckpt.testing.Build;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,7 @@ final class Xml {
 
     static void validate(Path xml) throws Exception {
         SchemaFactory f = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
-        f.newSchema(Run.basedir().resolve("src/test/resources/junit-xml/junit.xsd").toFile())
+        f.newSchema(Build.basedir().resolve("src/test/resources/junit-xml/junit.xsd").toFile())
                 .newValidator().validate(new StreamSource(xml.toFile()));
     }
 

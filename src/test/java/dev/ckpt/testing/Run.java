@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * test fails: no test may hang the build or leave a process behind.
  *
  * <p>The one runner of the test code for commands run to their end (TestCores.run and
- * the CLI tests' Launch are built on it); {@link Child} is the one for processes a test
- * talks to while they run.
+ * the CLI tests' Launch are built on it; {@link #ckpt} runs ckpt itself in this JVM);
+ * {@link Child} is the one for processes a test talks to while they run.
  */
 public final class Run {
     public final List<String> command;
@@ -113,6 +113,25 @@ public final class Run {
 
     public static Spec of(List<String> cmd) {
         return new Spec(new ArrayList<>(cmd));
+    }
+
+    /**
+     * Runs ckpt in this JVM ({@code Main.run}) with ARGS (each one's {@code toString()}),
+     * and keeps its exit status and what it printed. No time limit: nothing is started
+     * that the command itself does not end.
+     */
+    public static Run ckpt(Object... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        List<String> a = new ArrayList<>();
+        for (Object arg : args) {
+            a.add(arg.toString());
+        }
+        int status = dev.ckpt.cli.Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                a.toArray(String[]::new));
+        List<String> command = new ArrayList<>(List.of("ckpt"));
+        command.addAll(a);
+        return new Run(List.copyOf(command), status, out.toString(), err.toString());
     }
 
     @Override
