@@ -16,20 +16,10 @@
 # are measured too and the ratio printed. Needs vm.max_map_count above the
 # largest N (65530 by default).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-restart=$root/target/bin/restart
+. "$(dirname "$0")/lib.sh"
 old=${OLD:-}
-[ -x "$restart" ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 2; }
-case "$(cat /proc/sys/kernel/core_pattern)" in
-  "|"*|*/*) echo "kernel core_pattern must be a plain file name for this bench" >&2; exit 2;;
-esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 gcc -O2 -o "$work/manymaps" "$here/manymaps.c"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_runs() {   # command... -> "wall cpu": medians in nanoseconds of 3 runs (after one warm-up)
   "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
   for i in 1 2 3; do
@@ -45,10 +35,7 @@ printf "%8s %10s %12s %12s %12s %14s" "maps" "core" "restore" "per map" "cpu per
 [ -n "$old" ] && printf " %12s %12s %12s %14s %8s" "old restore" "old per map" "old cpu/map" "old syscalls" "ratio"
 echo
 for n in ${@:-1000 10000 30000}; do
-  d=$work/$n; mkdir -p "$d"
-  (cd "$d" && ulimit -c unlimited && echo 0x33 > /proc/self/coredump_filter && exec "$work/manymaps" "$n") 2>/dev/null || true
-  core=$(ls "$d"/core* | head -n 1)
-  cat "$core" > /dev/null
+  core=$(kernel_core "$work/$n" "$work/manymaps" "$n")
   read -r t tc < <(time_runs "$restart" -n -w "$core")
   stops=$("$restart" -V -n -w "$core" 2>&1 | sed -n 's/^restart: \([0-9]*\) ptrace stops.*/\1/p')
   size=$(stat -c %s "$core")

@@ -12,19 +12,9 @@
 # Also prints restart's peak RSS (GNU time, without -w so that only restart
 # itself is counted): the engine never holds the image in its own memory.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-restart=$root/target/bin/restart
-[ -x "$restart" ] || { echo "build first: mvn -q package -DskipTests" >&2; exit 2; }
-case "$(cat /proc/sys/kernel/core_pattern)" in
-  "|"*|*/*) echo "kernel core_pattern must be a plain file name for this bench" >&2; exit 2;;
-esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 gcc -O2 -o "$work/bigheap" "$here/bigheap.c"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_runs() {   # command... -> median nanoseconds of 5 runs (after one warm-up)
   "$@" >/dev/null 2>&1 || true
   settle
@@ -40,10 +30,7 @@ settle() {      # let a restored process that runs on by itself finish first
 printf "%8s %12s %12s %12s %8s %14s %14s\n" "heap" "core" "restart" "cat" "ratio" "restart RSS" "with -w"
 for mib in "${@:-1 64 512}"; do
   for m in $mib; do
-    d=$work/$m; mkdir -p "$d"
-    (cd "$d" && ulimit -c unlimited && echo 0x33 > /proc/self/coredump_filter && exec "$work/bigheap" "$m") 2>/dev/null || true
-    core=$(ls "$d"/core* | head -n 1)
-    cat "$core" > /dev/null
+    core=$(kernel_core "$work/$m" "$work/bigheap" "$m")
     tr=$(time_runs "$restart" -n "$core")
     tc=$(time_runs sh -c "cat '$core' > /dev/null")
     tw=$(time_runs "$restart" -n -w "$core")
