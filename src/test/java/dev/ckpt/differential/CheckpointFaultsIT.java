@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ckpt.testing.Build;
 import dev.ckpt.testing.Run;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Faults while checkpointing, with the checkpoint writers that exist: gdb's
@@ -33,51 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * reason, where the test cannot mount).
  */
 @Tag("faults")
-class CheckpointFaultsIT {
-    static final String NUMBERS = IntStream.rangeClosed(1, 20).mapToObj(i -> i + "\n").collect(Collectors.joining());
-
-    @TempDir
-    Path dir;
-
-    final List<Process> started = new ArrayList<>();
-    final List<Path> mounts = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (Path m : mounts) {
-            Run.of("umount", m.toString()).timeout(Duration.ofSeconds(30)).go();
-        }
-    }
-
-    /** A tmpfs of SIZE at DIR/NAME ("ro" in OPTIONS for a read-only one); skips the test when mount fails. */
-    private Path tmpfs(String name, String options) throws Exception {
-        Path m = Files.createDirectory(dir.resolve(name));
-        Run r = Run.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", m.toString())
-                .timeout(Duration.ofSeconds(30)).go();
-        Assumptions.assumeTrue(r.exit == 0, "cannot mount a tmpfs here: " + r.err.trim());
-        mounts.add(m);
-        return m;
-    }
-
-    /** fprintf NUMBERS.TXT 20 in CWD, 100 ms between numbers, with extra environment. */
+class CheckpointFaultsIT extends FaultsFixture {
+    /** fprintf with extra environment, coredump_filter 0x33 (what gcore writes depends on it). */
     private Process fprintf(Path cwd, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-                "echo 0x33 > /proc/self/coredump_filter && exec \"$@\"", "fprintf",
-                Build.example("fprintf").toString(), dir.resolve("numbers.txt").toString(), "20")
-                .directory(cwd.toFile()).redirectInput(new File("/dev/null"))
-                .redirectOutput(dir.resolve("fprintf.out").toFile()).redirectError(dir.resolve("fprintf.err").toFile());
-        pb.environment().put("FPRINTF_DELAY_MS", "100");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        started.add(p);
-        Thread.sleep(300);
-        assertThat(p.isAlive()).as("fprintf runs").isTrue();
-        return p;
+        return fprintf(cwd, env, COREDUMP_FILTER_0X33);
     }
 
     private Run ckptSave(Process p, Path image, String then) throws Exception {
@@ -85,19 +37,6 @@ class CheckpointFaultsIT {
                         "-x", Build.basedir().resolve("gdb-scripts/ckpt.py").toString(),
                         "-ex", "ckpt-save " + image, "-ex", then)
                 .timeout(Duration.ofSeconds(90)).go();
-    }
-
-    /** The program goes on after the failed checkpoint and finishes normally. */
-    private void finishesNormally(Process p) throws Exception {
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("fprintf ends").isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("fprintf.err"))).isZero();
-        assertThat(Files.readString(dir.resolve("numbers.txt"))).isEqualTo(NUMBERS);
-    }
-
-    private static List<String> names(Path d) throws Exception {
-        try (Stream<Path> s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
     }
 
     @Test
@@ -137,31 +76,16 @@ class CheckpointFaultsIT {
         assertThat(Files.isSameFile(image, link)).as("a new file took the name").isFalse();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(image))).isEqualTo("rw-------");
         p.waitFor(30, TimeUnit.SECONDS);
-        Run r = Run.of(Build.restart().toString(), "-n", "-w", image.toString()).dir(dir)
-                .timeout(Duration.ofSeconds(60)).go();
-        assertThat(r.exit).as("%s", r).isZero();
-        assertThat(Files.readString(dir.resolve("numbers.txt"))).isEqualTo(NUMBERS);
+        restartFinishes(image);
     }
 
     @Test
     void ckptSaveKilledMidWriteLeavesNoImageAndTheProgramCanGoOn() throws Exception {
-        // a process with 400 MB of memory, so that gcore takes a while
-        Path script = Files.writeString(dir.resolve("big.py"), String.join("\n",
-                "import sys, time", "b = bytes(range(256)) * 1_600_000", "time.sleep(3)",
-                "print('done', len(b))", ""));
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "echo 0x33 > /proc/self/coredump_filter && exec \"$@\"",
-                "big", "python3", script.toString()).directory(dir.toFile()).redirectInput(new File("/dev/null"))
-                .redirectOutput(dir.resolve("big.out").toFile()).redirectError(dir.resolve("big.err").toFile());
-        Process p = pb.start();
-        started.add(p);
-        Thread.sleep(1000);
-        assertThat(p.isAlive()).isTrue();
+        Process p = big(COREDUMP_FILTER_0X33);
         Path image = dir.resolve("img");
-        Process gdb = new ProcessBuilder("gdb", "-nx", "-batch", "-p", Long.toString(p.pid()),
+        Process gdb = start("gdb", dir, Map.of(), List.of(), "gdb", "-nx", "-batch", "-p", Long.toString(p.pid()),
                 "-x", Build.basedir().resolve("gdb-scripts/ckpt.py").toString(), "-ex", "ckpt-save " + image,
-                "-ex", "detach").redirectOutput(dir.resolve("gdb.out").toFile())
-                .redirectError(dir.resolve("gdb.err").toFile()).start();
-        started.add(gdb);
+                "-ex", "detach");
         long until = System.nanoTime() + 60_000_000_000L;
         Path writing = null;
         while (writing == null && System.nanoTime() < until && gdb.isAlive()) {
@@ -178,9 +102,7 @@ class CheckpointFaultsIT {
         assertThat(p.isAlive()).as("the program outlives its checkpointer").isTrue();
         // the kernel detached it; it may still be stopped (gdb had stopped it): let it go on
         Run.of("kill", "-CONT", Long.toString(p.pid())).timeout(Duration.ofSeconds(10)).go();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        assertThat(Files.readString(dir.resolve("big.out"))).isEqualTo("done 409600000\n");
+        bigFinishesNormally(p);
     }
 
     @Test

@@ -4,22 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ckpt.testing.Build;
 import dev.ckpt.testing.Run;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The faults of {@link CheckpointFaultsIT} with the native dumper ({@code ckpt dump},
@@ -28,48 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * older file there stays as it was) and the program goes on and finishes normally.
  */
 @Tag("faults")
-class CkptDumpFaultsIT {
-    static final String NUMBERS = IntStream.rangeClosed(1, 20).mapToObj(i -> i + "\n").collect(Collectors.joining());
-
-    @TempDir
-    Path dir;
-
-    final List<Process> started = new ArrayList<>();
-    final List<Path> mounts = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (Process p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (Path m : mounts) {
-            Run.of("umount", m.toString()).timeout(Duration.ofSeconds(30)).go();
-        }
-    }
-
-    private Path tmpfs(String name, String options) throws Exception {
-        Path m = Files.createDirectory(dir.resolve(name));
-        Run r = Run.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", m.toString())
-                .timeout(Duration.ofSeconds(30)).go();
-        Assumptions.assumeTrue(r.exit == 0, "cannot mount a tmpfs here: " + r.err.trim());
-        mounts.add(m);
-        return m;
-    }
-
-    /** fprintf NUMBERS.TXT 20, 100 ms between numbers. */
+class CkptDumpFaultsIT extends FaultsFixture {
+    /** fprintf as it is, no coredump_filter: the native dumper decides what it writes. */
     private Process fprintf() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Build.example("fprintf").toString(),
-                dir.resolve("numbers.txt").toString(), "20")
-                .directory(dir.toFile()).redirectInput(new File("/dev/null"))
-                .redirectOutput(dir.resolve("fprintf.out").toFile()).redirectError(dir.resolve("fprintf.err").toFile());
-        pb.environment().put("FPRINTF_DELAY_MS", "100");
-        Process p = pb.start();
-        started.add(p);
-        Thread.sleep(300);
-        assertThat(p.isAlive()).as("fprintf runs").isTrue();
-        return p;
+        return fprintf(dir, Map.of(), List.of());
     }
 
     private static Run dump(Process p, Path image, String... more) throws Exception {
@@ -78,18 +35,6 @@ class CkptDumpFaultsIT {
         cmd.addAll(List.of(more));
         cmd.add(Long.toString(p.pid()));
         return Run.of(cmd.toArray(String[]::new)).timeout(Duration.ofSeconds(90)).go();
-    }
-
-    private void finishesNormally(Process p) throws Exception {
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("fprintf ends").isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("fprintf.err"))).isZero();
-        assertThat(Files.readString(dir.resolve("numbers.txt"))).isEqualTo(NUMBERS);
-    }
-
-    private static List<String> names(Path d) throws Exception {
-        try (Stream<Path> s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
     }
 
     @Test
@@ -129,29 +74,15 @@ class CkptDumpFaultsIT {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(image))).isEqualTo("rw-------");
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(128 + 9);
-        Run r = Run.of(Build.restart().toString(), "-n", "-w", image.toString()).dir(dir)
-                .timeout(Duration.ofSeconds(60)).go();
-        assertThat(r.exit).as("%s", r).isZero();
-        assertThat(Files.readString(dir.resolve("numbers.txt"))).isEqualTo(NUMBERS);
+        restartFinishes(image);
     }
 
     @Test
     void killedMidWriteLeavesNoImageAndTheProgramGoesOn() throws Exception {
-        // 400 MB of memory, so that the dump takes a while
-        Path script = Files.writeString(dir.resolve("big.py"), String.join("\n",
-                "import sys, time", "b = bytes(range(256)) * 1_600_000", "time.sleep(3)",
-                "print('done', len(b))", ""));
-        Process p = new ProcessBuilder("python3", script.toString()).directory(dir.toFile())
-                .redirectInput(new File("/dev/null")).redirectOutput(dir.resolve("big.out").toFile())
-                .redirectError(dir.resolve("big.err").toFile()).start();
-        started.add(p);
-        Thread.sleep(1000);
-        assertThat(p.isAlive()).isTrue();
+        Process p = big(List.of());
         Path image = dir.resolve("img");
-        Process d = new ProcessBuilder(Build.target().resolve("bin/ckpt-dump").toString(), "--kill", "--core",
-                image.toString(), Long.toString(p.pid())).redirectOutput(dir.resolve("dump.out").toFile())
-                .redirectError(dir.resolve("dump.err").toFile()).start();
-        started.add(d);
+        Process d = start("dump", dir, Map.of(), List.of(), Build.target().resolve("bin/ckpt-dump").toString(),
+                "--kill", "--core", image.toString(), Long.toString(p.pid()));
         long until = System.nanoTime() + 60_000_000_000L;
         Path writing = null;
         while (writing == null && System.nanoTime() < until && d.isAlive()) {
@@ -165,8 +96,6 @@ class CkptDumpFaultsIT {
         assertThat(d.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(image).as("nothing at the final name").doesNotExist();
         assertThat(p.isAlive()).as("the program outlives its checkpointer (--kill never came)").isTrue();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
-        assertThat(Files.readString(dir.resolve("big.out"))).isEqualTo("done 409600000\n");
+        bigFinishesNormally(p);
     }
 }
