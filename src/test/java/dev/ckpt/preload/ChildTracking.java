@@ -1,7 +1,10 @@
 package dev.ckpt.preload;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ckpt.testing.Child;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -22,5 +25,15 @@ abstract class ChildTracking {
     Child track(Child c) {
         children.add(c);
         return c;
+    }
+
+    /** restart -n -w restores FEATURE from CORE in DIR; the restored program must print PASS and exit 0. */
+    void restartPasses(Feature feature, Path core, Duration limit) throws Exception {
+        Child r = track(Child.start(dir, feature.env(), List.of(Child.restart().toString(), "-n", "-w",
+                feature.program().toString(), core.toString())));
+        r.closeStdin();
+        int status = r.waitFor(limit);
+        assertThat(r.out()).as("%s", r.err()).contains("PASS " + feature.name()).doesNotContain("FAIL");
+        assertThat(status).as(r.err()).isZero();
     }
 }

@@ -37,26 +37,9 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
             "sigmask", "sighandler", "cwd", "state"})
     void featureProgram(String name) throws Exception {
-        Path program = Child.nativeTest(name);
-        // the program's own directory differs from restart's: cwd and state chdir there
-        Path featureDir = Files.createDirectory(dir.resolve("feature"));
-        Map<String, String> env = Map.of("FEATURE_DIR", featureDir.toString());
-        String where = switch (name) {
-            case "avx" -> "vector_point";
-            case "avx512" -> "zmm_point";
-            default -> "checkpoint_point";
-        };
-        String args = name.equals("state") ? " " + Files.createDirectory(featureDir.resolve("state")) : "";
-
-        Child gdb = Child.start(dir, env, List.of("gdb", "-nx", "-batch",
-                "-ex", "set environment LD_PRELOAD " + Child.library(),
-                "-ex", "break " + where,
-                "-ex", "run" + args + " > before.out 2>&1",
-                "-ex", "delete",
-                "-ex", "queue-signal SIGQUIT",
-                "-ex", "detach",
-                program.toString()));
-        children.add(gdb);
+        Feature f = Feature.in(dir, name);
+        Child gdb = track(Child.start(dir, f.env(), f.gdbToPoint(List.of("-batch"),
+                List.of("-ex", "set environment LD_PRELOAD " + Child.library()), "SIGQUIT")));
         assertThat(gdb.waitFor(LIMIT)).as(gdb.out() + gdb.err()).isZero();
         Matcher m = Pattern.compile("\\[Inferior 1 \\(process (\\d+)\\) detached]").matcher(gdb.out());
         assertThat(m.find()).as(gdb.out() + gdb.err()).isTrue();
@@ -65,13 +48,7 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
         Path core = awaitCore(pid);
         assertThat(Child.read(dir.resolve("before.out"))).doesNotContain("FAIL");
 
-        Child r = Child.start(dir, env, List.of(Child.restart().toString(), "-n", "-w", program.toString(),
-                core.toString()));
-        children.add(r);
-        r.closeStdin();
-        int status = r.waitFor(LIMIT);
-        assertThat(r.out()).as("%s", r.err()).contains("PASS " + name).doesNotContain("FAIL");
-        assertThat(status).as(r.err()).isZero();
+        restartPasses(f, core, LIMIT);
     }
 
     /** Whether PID still runs: not gone, and not a zombie nobody has reaped yet. */

@@ -35,23 +35,8 @@ class NativeDumpIT extends ChildTracking {
     @ValueSource(strings = {"workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
             "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie"})
     void featureProgram(String name) throws Exception {
-        Path program = Child.nativeTest(name);
-        Path featureDir = Files.createDirectory(dir.resolve("feature"));
-        Map<String, String> env = Map.of("FEATURE_DIR", featureDir.toString());
-        String where = switch (name) {
-            case "avx" -> "vector_point";
-            case "avx512" -> "zmm_point";
-            default -> "checkpoint_point";
-        };
-        String args = name.equals("state") ? " " + Files.createDirectory(featureDir.resolve("state")) : "";
-
-        Child gdb = track(Child.start(dir, env, List.of("gdb", "-nx", "-q",
-                "-ex", "break " + where,
-                "-ex", "run" + args + " > before.out 2>&1",
-                "-ex", "delete",
-                "-ex", "queue-signal SIGSTOP",
-                "-ex", "detach",
-                program.toString())));
+        Feature f = Feature.in(dir, name);
+        Child gdb = track(Child.start(dir, f.env(), f.gdbToPoint(List.of("-q"), List.of(), "SIGSTOP")));
         Pattern detached = Pattern.compile("\\[Inferior 1 \\(process (\\d+)\\) detached]");
         long end = System.nanoTime() + LIMIT.toNanos();
         Matcher m = detached.matcher(gdb.out());
@@ -79,12 +64,7 @@ class NativeDumpIT extends ChildTracking {
         assertThat(before).doesNotContain("FAIL").doesNotContain("PASS");
         assertThat(gone(pid)).as("process %d after --kill", pid).isTrue();
 
-        Child r = track(Child.start(dir, env, List.of(Child.restart().toString(), "-n", "-w", program.toString(),
-                core.toString())));
-        r.closeStdin();
-        int status = r.waitFor(LIMIT);
-        assertThat(r.out()).as("%s", r.err()).contains("PASS " + name).doesNotContain("FAIL");
-        assertThat(status).as(r.err()).isZero();
+        restartPasses(f, core, LIMIT);
     }
 
     /** files.c: open files (read half-way, written, O_APPEND, dup'd) come back with their offsets. */
