@@ -11,27 +11,28 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * A scenario file as written (Jackson binds YAML to it; unknown keys are errors).
- * Setters check each value, so a bad one is reported at its line and column.
+ * Setters check each value that has rules, so a bad one is reported at its line and
+ * column; a key whose value is taken as it is binds straight to its field.
  * docs/SUITES.md and ckpt-suite.schema.json describe the same keys.
  */
 final class ScenarioSpec {
     String program;
     List<String> args = new ArrayList<>();
     Map<String, String> env = new LinkedHashMap<>();
+    @JsonProperty("input")
     String input;
     String location;
     long cont;
     Double timeout;
+    @JsonProperty("build")
     String build;
+    @JsonProperty("checkpoint")
     String checkpoint;
     List<CaseSpec> cases;
 
     @JsonProperty("program")
     void program(String p) {
-        if (p == null || p.isBlank()) {
-            throw new IllegalArgumentException("program: must name a file");
-        }
-        program = p;
+        program = nonBlank(p, "program: must name a file");
     }
 
     @JsonProperty("args")
@@ -49,17 +50,9 @@ final class ScenarioSpec {
         env = e;
     }
 
-    @JsonProperty("input")
-    void input(String i) {
-        input = i;
-    }
-
     @JsonProperty("break")
     void location(String l) {
-        if (l == null || l.isBlank()) {
-            throw new IllegalArgumentException("break: must be a gdb location (29, file.c:29, function)");
-        }
-        location = l;
+        location = nonBlank(l, "break: must be a gdb location (29, file.c:29, function)");
     }
 
     @JsonProperty("cont")
@@ -75,22 +68,20 @@ final class ScenarioSpec {
         timeout = positiveSeconds(t);
     }
 
-    @JsonProperty("build")
-    void build(String b) {
-        build = b;
-    }
-
-    @JsonProperty("checkpoint")
-    void checkpoint(String c) {
-        checkpoint = c;
-    }
-
     @JsonProperty("cases")
     void cases(List<CaseSpec> c) {
         if (c == null || c.isEmpty()) {
             throw new IllegalArgumentException("cases: at least one case is needed");
         }
         cases = c;
+    }
+
+    /** V, when it is there and not blank; else the error ERROR. */
+    static String nonBlank(String v, String error) {
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException(error);
+        }
+        return v;
     }
 
     static double positiveSeconds(double t) {
@@ -112,8 +103,11 @@ final class ScenarioSpec {
     /** One entry of {@code cases}. */
     static final class CaseSpec {
         String name;
+        @JsonProperty("stdin")
         String stdin;
+        @JsonProperty("stdout")
         String stdout;
+        @JsonProperty("stdout-file")
         String stdoutFile;
         String stdoutMatches;
         String stderrMatches;
@@ -123,25 +117,7 @@ final class ScenarioSpec {
 
         @JsonProperty("name")
         void name(String n) {
-            if (n == null || n.isBlank()) {
-                throw new IllegalArgumentException("name: must not be empty");
-            }
-            name = n;
-        }
-
-        @JsonProperty("stdin")
-        void stdin(String s) {
-            stdin = s;
-        }
-
-        @JsonProperty("stdout")
-        void stdout(String s) {
-            stdout = s;
-        }
-
-        @JsonProperty("stdout-file")
-        void stdoutFile(String s) {
-            stdoutFile = s;
+            name = nonBlank(n, "name: must not be empty");
         }
 
         @JsonProperty("stdout-matches")
