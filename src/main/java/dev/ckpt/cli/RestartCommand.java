@@ -130,17 +130,8 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
             if (refused != null) {
                 return refused;
             }
-        } catch (IOException e) {
-            err().println("ckpt restart: cannot run the engine: " + e.getMessage());
+            out().flush();
             err().flush();
-            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ExitCodes.passThrough(ExitCodes.RESTORE_FAILED);
-        }
-        out().flush();
-        err().flush();
-        try {
             return NativeEngine.run(engineOptions(), executable, core);
         } catch (IOException e) {
             err().println("ckpt restart: cannot run the engine: " + e.getMessage());
