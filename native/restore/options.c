@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +29,24 @@ void usage(FILE *f)
 		"      --force            restart even when a file is not the build checkpointed, or an open\n"
 		"                         file is missing (left closed); each such problem is said\n"
 		"      --fork-server      restore once, then start a copy per request (docs/RESTART.md)\n"
+		"      --failed-status=N  exit with N (not 1) when restoring fails, to keep it apart from\n"
+		"                         the program's own status (ckpt restart passes 126)\n"
 		"  -h, --help             this text\n"
 		"  -v, --version          the version\n"
 		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
 		"restored program's (128+signal when killed), 2 for bad input, 1 when restoring failed.\n");
+}
+
+/* A usage error: one line saying what is wrong, one saying where to read more. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("restart: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'restart --help' for more information.\n", stderr);
+	return -1;
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -42,19 +58,20 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, 0, 'V' }, { "wait", no_argument, 0, 'w' },
 		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' },
 		{ "check", no_argument, 0, 'C' }, { "json", no_argument, 0, 'J' }, { "force", no_argument, 0, 'F' },
-		{ "fork-server", no_argument, 0, 'S' },
+		{ "fork-server", no_argument, 0, 'S' }, { "failed-status", required_argument, 0, 'X' },
 		{ 0, 0, 0, 0 } };
 	int ch;
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "+b:f::knpsVwhv", longs, NULL)) != -1) {
+	o->failed_status = EXIT_FAILED;
+	opterr = 0;                     /* getopt's own message is said below, in one line */
+	while ((ch = getopt_long(argc, argv, "+:b:f::knpsVwhv", longs, NULL)) != -1) {
 		char *end;
 		switch (ch) {
 		case 'b':
 			errno = 0;
 			o->breakpoint = strtoull(optarg, &end, 0);
 			if (errno || *end || o->breakpoint == 0) {
-				log_error("bad breakpoint address '%s'", optarg);
-				return -1;
+				return usage_error("bad breakpoint address '%s'", optarg);
 			}
 			break;
 		case 'f':
@@ -71,9 +88,19 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'J': o->json = 1; break;
 		case 'F': o->force = 1; break;
 		case 'S': o->fork_server = 1; break;
+		case 'X':
+			errno = 0;
+			o->failed_status = (int)strtol(optarg, &end, 10);
+			if (errno || *end || o->failed_status < 1 || o->failed_status > 255)
+				return usage_error("bad --failed-status '%s' (1 to 255)", optarg);
+			break;
 		case 'h': usage(stdout); exit(0);
 		case 'v': printf("%s\n", VERSION); exit(0);
-		default: usage(stderr); return -1;
+		case ':': return usage_error("option %s needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option -%c", optopt);
+			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (argc - optind == 1) {
@@ -87,8 +114,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		o->exe = argv[optind + 1];
 		o->core = argv[optind + 2];
 	} else {
-		usage(stderr);
-		return -1;
+		return usage_error(argc == optind ? "no core file given" : "too many arguments");
 	}
 	return 0;
 }

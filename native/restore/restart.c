@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	struct check_result cr;
 	int rc = check_all(&ci, &c, &p, &files, &cr);
 	if (rc < 0)
-		return rc == -1 ? EXIT_BAD_INPUT : EXIT_FAILED;
+		return rc == -1 ? EXIT_BAD_INPUT : o.failed_status;
 	if (o.check) {
 		if (o.json)
 			check_print_json(&cr, o.core, stdout);
@@ -81,11 +81,11 @@ int main(int argc, char **argv)
 	r.lead = &c.threads[c.leader];
 	r.core_fd = (files.maxfd > 2 ? files.maxfd : 2) + 1;
 	if (pipe2(errpipe, O_CLOEXEC) != 0)
-		return log_errno("pipe"), EXIT_FAILED;
+		return log_errno("pipe"), o.failed_status;
 	fflush(NULL);
 	r.t.pid = spawn(&r, errpipe);
 	if (r.t.pid < 0)
-		return log_errno("fork"), EXIT_FAILED;
+		return log_errno("fork"), o.failed_status;
 	close(errpipe[1]);
 	if (exec_stop(&r, errpipe[0]) != 0)
 		return EXIT_BAD_INPUT;
@@ -97,12 +97,12 @@ int main(int argc, char **argv)
 	    (o.breakpoint && run_to_breakpoint(&r, o.breakpoint) != 0)) {
 		log_error("%s: restore failed; the new process was killed", o.core);
 		remote_kill(&r.t);
-		return EXIT_FAILED;
+		return o.failed_status;
 	}
 	pid_t pid = r.t.pid;
 	if (release(&r) != 0) {
 		remote_kill(&r.t);
-		return EXIT_FAILED;
+		return o.failed_status;
 	}
 	if (o.wait)
 		return wait_exit_status(pid);

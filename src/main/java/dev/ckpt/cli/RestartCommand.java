@@ -101,6 +101,8 @@ public final class RestartCommand extends CoreCommand implements Callable<Intege
         if (force) {
             o.add("--force");
         }
+        // a restore that fails is ckpt's failure, not the program's exit 1 (docs/EXIT-CODES.md)
+        o.add("--failed-status=" + ExitCodes.CANNOT_RUN);
         return o;
     }
 

@@ -55,6 +55,11 @@ class SparseRestoreIT extends ChildTracking {
         assertThat(limited.err()).matches("(?s)restart: cannot map 0x[0-9a-f]+-0x[0-9a-f]+: Cannot allocate memory\n"
                 + "restart: .*: restore failed; the new process was killed\n");
         assertThat(limited.out()).isEmpty();
+        // ckpt restart asks for its own status there (126), apart from a program's exit 1
+        Child own = track(Child.start(dir, Map.of(), List.of("bash", "-c",
+                "ulimit -v 600000; exec \"$0\" --failed-status=126 -n -w \"$1\"", Child.restart().toString(),
+                core.toString())));
+        assertThat(own.waitFor(LIMIT)).as("restart: %s", own.err()).isEqualTo(126);
         Files.delete(core);
     }
 }
