@@ -244,7 +244,7 @@ static uint64_t find_syscall_insn(struct tracee *tr)
 {
 	for (int i = 0; i < sf.nmaps; i++) {
 		const struct sf_map *m = &sf.maps[i];
-		if (m->special != SF_VDSO || m->end - m->start > (1u << 20))
+		if (m->special != PROC_VDSO || m->end - m->start > (1u << 20))
 			continue;
 		size_t len = m->end - m->start;
 		unsigned char *buf = malloc(len);
