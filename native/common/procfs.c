@@ -268,26 +268,16 @@ static void gather_stat(void)
 static void gather_status(void)
 {
 	sf.nthreads = 1;
-	long n = sf_read_file(sf_proc_path("/status"), statbuf, sizeof statbuf - 1);
-	if (n <= 0)
-		return;
-	statbuf[n] = 0;
-	for (const char *s = statbuf; *s;) {
-		if (s_starts(s, "Threads:")) {
-			s += 8;
-			p_skip_spaces(&s);
-			sf.nthreads = (uint32_t)p_u(&s, 10);
-		} else if (s_starts(s, "Uid:") || s_starts(s, "Gid:")) {
-			uint32_t *id = s[0] == 'U' ? &sf.uid : &sf.gid;
-			s += 4;
-			p_skip_spaces(&s);
-			*id = (uint32_t)p_u(&s, 10);  /* the real id, as getuid() gives it */
-		}
-		while (*s && *s != '\n')
-			s++;
-		if (*s)
-			s++;
-	}
+	long n = sf_read_file(sf_proc_path("/status"), statbuf, sizeof statbuf);
+	size_t len = n > 0 ? (size_t)n : 0;
+	uint64_t v;
+	if (proc_status_u(statbuf, len, "Threads:", 10, &v) == 0)
+		sf.nthreads = (uint32_t)v;
+	/* the real ids, as getuid() and getgid() give them */
+	if (proc_status_u(statbuf, len, "Uid:", 10, &v) == 0)
+		sf.uid = (uint32_t)v;
+	if (proc_status_u(statbuf, len, "Gid:", 10, &v) == 0)
+		sf.gid = (uint32_t)v;
 }
 
 static void gather_cmdline(void)

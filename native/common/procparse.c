@@ -143,6 +143,36 @@ int proc_parse_stat(const char *buf, size_t len, int64_t field[64], char *comm, 
 	return 0;
 }
 
+int proc_status_u(const char *buf, size_t len, const char *key, unsigned base, uint64_t *out)
+{
+	size_t k = s_len(key);
+	for (size_t i = 0; i < len && buf[i];) {
+		size_t j = 0;
+		while (j < k && i + j < len && buf[i + j] == key[j])
+			j++;
+		if (j == k) {
+			i += k;
+			while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+				i++;
+			uint64_t v = 0;
+			for (; i < len; i++) {
+				char c = buf[i];
+				unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+					   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 99;
+				if (d >= base)
+					break;
+				v = v * base + d;
+			}
+			*out = v;
+			return 0;
+		}
+		while (i < len && buf[i] && buf[i] != '\n')
+			i++;
+		i++;
+	}
+	return -2;
+}
+
 void proc_stat_mm(const int64_t field[64], struct ckpt_mm *mm)
 {
 	m_zero(mm, sizeof *mm);

@@ -1,10 +1,11 @@
 /*
  * procparse.h - the one parser of /proc text: a line of /proc/PID/maps (or a
- * mapping line of /proc/PID/smaps) and the fields of /proc/PID/stat. Pure
+ * mapping line of /proc/PID/smaps), the fields of /proc/PID/stat and numbers
+ * of /proc/PID/status. Pure
  * functions over caller-supplied buffers, async-signal-safe (no libc calls,
  * no allocation): used by libsavefds.so and ckpt-dump (procfs.c) and by the
  * restore engine (restore/layout.c, restore/plan.c), which keep their own
- * reading loops.
+ * reading loops; ckpt-dump's tracee.c reads /proc/PID/status with it too.
  */
 #ifndef PROCPARSE_H
 #define PROCPARSE_H
@@ -39,6 +40,11 @@ int proc_parse_map_line(const char *line, struct proc_map *out);
  * comm (if not NULL) gets field 2 without its parentheses, cut to commcap - 1
  * bytes and NUL-terminated. 0, or -EINVAL (-22) without "(comm)". */
 int proc_parse_stat(const char *buf, size_t len, int64_t field[64], char *comm, size_t commcap);
+
+/* The number after "Key:" at the start of a line of /proc/PID/status text (len
+ * bytes; key with its ':'), in base 10 or 16, the first of several. 0, or
+ * -ENOENT (-2) when no line starts with key. */
+int proc_status_u(const char *buf, size_t len, const char *key, unsigned base, uint64_t *out);
 
 /* The memory layout fields of a parsed stat as struct ckpt_mm (brk, which stat
  * does not show, is 0). */

@@ -1,11 +1,13 @@
 /*
  * procparse.c - tests of the /proc parser (common/procparse.c): tricky lines
  * written out here, then the kernel's own text about this process (a comm
- * with ") (" and spaces, a deleted file whose name has spaces and "(deleted)").
+ * with ") (" and spaces, a deleted file whose name has spaces and "(deleted)",
+ * its signal actions in /proc/self/status).
  * Prints one line per failed check and "procparse: N checks, M failed";
  * exits 1 on any failure. Built by `make procparse-test` (sanitized).
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,25 @@ static void stat_texts(void)
 	CHECK(proc_parse_stat("7 (x)", 5, f, NULL, 0) == 0 && f[1] == 7 && f[3] == 0, "nothing after comm");
 }
 
+static void status_texts(void)
+{
+	const char *s = "Name:\tx SigCgt: 5\nUid:\t1000\t1001\t1002\t1003\nThreads:\t3\n"
+			"SigIgn:\t0000000000001000\nSigCgt:\t00000001a0014a02\n";
+	uint64_t v = 7;
+	CHECK(proc_status_u(s, strlen(s), "Uid:", 10, &v) == 0 && v == 1000, "Uid %" PRIu64, v);
+	CHECK(proc_status_u(s, strlen(s), "Threads:", 10, &v) == 0 && v == 3, "Threads %" PRIu64, v);
+	CHECK(proc_status_u(s, strlen(s), "SigCgt:", 16, &v) == 0 && v == 0x1a0014a02ull, "SigCgt %" PRIx64, v);
+	CHECK(proc_status_u(s, strlen(s), "SigIgn:", 16, &v) == 0 && v == 0x1000, "SigIgn %" PRIx64, v);
+	CHECK(proc_status_u(s, strlen(s), "Gid:", 10, &v) == -2, "no Gid");
+	CHECK(proc_status_u(s, 20, "Uid:", 10, &v) == -2, "beyond len");
+	CHECK(proc_status_u(s, strlen(s) - 8, "SigCgt:", 16, &v) == 0 && v == 0x1a, "cut by len: %" PRIx64, v);
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
 /* The kernel's text about this process. */
 static void live(void)
 {
@@ -139,6 +160,19 @@ static void live(void)
 	      mm.end_code <= (uint64_t)(uintptr_t)&etext + 4096, "code %" PRIx64 "-%" PRIx64, mm.start_code, mm.end_code);
 	CHECK(mm.arg_start < mm.arg_end && mm.arg_end <= mm.env_start && mm.start_stack > mm.arg_start - (1 << 30),
 	      "args %" PRIx64 "-%" PRIx64 " env %" PRIx64, mm.arg_start, mm.arg_end, mm.env_start);
+
+	signal(SIGUSR1, on_usr1);
+	signal(SIGUSR2, SIG_IGN);
+	FILE *stf = fopen("/proc/self/status", "re");
+	len = stf ? fread(buf, 1, sizeof buf, stf) : 0;
+	if (stf)
+		fclose(stf);
+	uint64_t threads = 0, uid = 0, cgt = 0, ign = 0;
+	CHECK(proc_status_u(buf, len, "Threads:", 10, &threads) == 0 && threads == 1, "Threads %" PRIu64, threads);
+	CHECK(proc_status_u(buf, len, "Uid:", 10, &uid) == 0 && uid == getuid(), "Uid %" PRIu64, uid);
+	CHECK(proc_status_u(buf, len, "SigCgt:", 16, &cgt) == 0 && (cgt & (1ull << (SIGUSR1 - 1))) &&
+	      !(cgt & (1ull << (SIGUSR2 - 1))), "SigCgt %" PRIx64, cgt);
+	CHECK(proc_status_u(buf, len, "SigIgn:", 16, &ign) == 0 && (ign & (1ull << (SIGUSR2 - 1))), "SigIgn %" PRIx64, ign);
 
 	char dir[] = "/tmp/procparse.XXXXXX", path[64];
 	if (!mkdtemp(dir)) {
@@ -186,6 +220,7 @@ int main(void)
 {
 	map_lines();
 	stat_texts();
+	status_texts();
 	live();
 	printf("procparse: %d checks, %d failed\n", checks, failed);
 	return failed ? 1 : 0;
