@@ -1,8 +1,9 @@
 /*
- * procfs.c - the one /proc parser: gathers the process state into the static
+ * procfs.c - the /proc reader: gathers the process state into the static
  * struct sf_state, from /proc/self (libsavefds.so, about its own process) or
  * /proc/PID (ckpt-dump, about a stopped one), async-signal-safe: raw system
- * calls and static buffers only.
+ * calls and static buffers only. The text is parsed by procparse.c, the one
+ * /proc parser, which restart uses too.
  */
 #include <fcntl.h>
 #include <linux/prctl.h>

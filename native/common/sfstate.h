@@ -1,8 +1,8 @@
 /*
  * sfstate.h - the state of a process gathered for one checkpoint, in static
- * storage, and the functions that fill it (procfs.c, the one /proc parser) and
- * write it out as an ELF core (elfcore.c, the one core writer). Shared by two
- * writers:
+ * storage, and the functions that fill it (procfs.c, reading /proc; the text
+ * is parsed by procparse.c, the one /proc parser) and write it out as an ELF
+ * core (elfcore.c, the one core writer). Shared by two writers:
  *   libsavefds.so (native/preload) - the process itself, inside a signal
  *     handler: everything here is async-signal-safe (raw system calls, no
  *     malloc, no stdio);
