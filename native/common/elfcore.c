@@ -444,7 +444,7 @@ int sf_write_core(int fd, const char **what)
 	/* layout: header, phdrs, notes, then page-aligned content */
 	int nload = 0;
 	for (int i = 0; i < sf.nmaps; i++)
-		nload += sf.maps[i].special != SF_VSYSCALL;
+		nload += sf.maps[i].special != PROC_VSYSCALL;
 	uint64_t phnum = (uint64_t)nload + 1;
 	if (phnum >= PN_XNUM) {
 		*what = "too many mappings for an ELF core";
@@ -492,7 +492,7 @@ int sf_write_core(int fd, const char **what)
 	put(&s, &ph, sizeof ph);
 	for (int i = 0; i < sf.nmaps; i++) {
 		const struct sf_map *m = &sf.maps[i];
-		if (m->special == SF_VSYSCALL)
+		if (m->special == PROC_VSYSCALL)
 			continue;
 		m_zero(&ph, sizeof ph);
 		ph.p_type = PT_LOAD;

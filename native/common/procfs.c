@@ -1,8 +1,9 @@
 /*
- * procfs.c - the one /proc parser: gathers the process state into the static
+ * procfs.c - the /proc reader: gathers the process state into the static
  * struct sf_state, from /proc/self (libsavefds.so, about its own process) or
  * /proc/PID (ckpt-dump, about a stopped one), async-signal-safe: raw system
- * calls and static buffers only.
+ * calls and static buffers only. The text is parsed by procparse.c, the one
+ * /proc parser, which restart uses too.
  */
 #include <fcntl.h>
 #include <linux/prctl.h>
@@ -139,61 +140,24 @@ char sf_dentbuf[8192];
 
 /* ---- mappings: /proc/PID/smaps ---- */
 
-static uint64_t make_dev(uint64_t major, uint64_t minor)
-{
-	/* glibc's makedev, the st_dev encoding */
-	return ((major & 0xfffull) << 8) | ((major & ~0xfffull) << 32) | (minor & 0xffull) |
-	       ((minor & ~0xffull) << 12);
-}
-
-static int parse_map_line(const char *s, struct sf_map *m)
+/* A parsed mapping line into m, its path into the pool. */
+static int map_from_line(const struct proc_map *pm, struct sf_map *m)
 {
 	m_zero(m, sizeof *m);
-	m->start = p_u(&s, 16);
-	if (*s++ != '-')
-		return -22;
-	m->end = p_u(&s, 16);
-	if (*s++ != ' ')
-		return -22;
-	if (s[0] == 'r')
-		m->prot |= PROT_READ;
-	if (s[1] == 'w')
-		m->prot |= PROT_WRITE;
-	if (s[2] == 'x')
-		m->prot |= PROT_EXEC;
-	if (s[3] == 's')
-		m->flags |= CKPT_MAP_SHARED;
-	s += 4;
-	p_skip_spaces(&s);
-	m->offset = p_u(&s, 16);
-	p_skip_spaces(&s);
-	uint64_t major = p_u(&s, 16);
-	if (*s == ':')
-		s++;
-	uint64_t minor = p_u(&s, 16);
-	m->dev = make_dev(major, minor);
-	p_skip_spaces(&s);
-	m->inode = p_u(&s, 10);
-	p_skip_spaces(&s);
-	size_t n = s_len(s);
-	long off = sf_pool_add(s, n);
+	m->start = pm->start;
+	m->end = pm->end;
+	m->offset = pm->offset;
+	m->dev = pm->dev;
+	m->inode = pm->inode;
+	m->prot = pm->prot;
+	m->flags = pm->flags;
+	m->special = pm->special;
+	m->deleted = pm->deleted;
+	long off = sf_pool_add(pm->name, pm->namelen);
 	if (off < 0)
 		return (int)off;
 	m->path = (uint32_t)off;
-	m->pathlen = (uint32_t)n;
-	if (s_eq(s, "[vdso]"))
-		m->special = SF_VDSO;
-	else if (s_starts(s, "[vvar"))          /* [vvar], [vvar_vclock] */
-		m->special = SF_VVAR;
-	else if (s_eq(s, "[vsyscall]"))
-		m->special = SF_VSYSCALL;
-	else if (s_eq(s, "[stack]"))
-		m->special = SF_STACK;
-	else if (s_eq(s, "[heap]"))
-		m->special = SF_HEAP;
-	m->deleted = n > 0 && s[0] == '/' && s_ends(s, n, " (deleted)");
-	if (m->special == SF_STACK)
-		m->flags |= CKPT_MAP_GROWSDOWN;
+	m->pathlen = (uint32_t)pm->namelen;
 	return 0;
 }
 
@@ -223,9 +187,9 @@ static void decide_dump(struct sf_map *m)
 {
 	int priv = !(m->flags & CKPT_MAP_SHARED);
 	m->dump = 0;
-	if (!(m->prot & PROT_READ) || m->special == SF_VVAR || m->special == SF_VSYSCALL)
+	if (!(m->prot & PROT_READ) || m->special == PROC_VVAR || m->special == PROC_VSYSCALL)
 		return;
-	if (m->special == SF_VDSO) {
+	if (m->special == PROC_VDSO) {
 		m->dump = 1;
 		return;
 	}
@@ -255,11 +219,8 @@ int sf_gather_maps(const char **what)
 	char *line;
 	while ((line = lr_next(&r)) != NULL) {
 		/* a mapping line starts "start-end "; field lines start "Name:" */
-		const char *s = line;
-		int hex = 0;
-		while ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'))
-			s++, hex++;
-		if (hex > 0 && *s == '-') {
+		struct proc_map pm;
+		if (proc_parse_map_line(line, &pm) == 0) {
 			if (cur)
 				decide_dump(cur);
 			if (sf.nmaps == SF_MAXMAPS) {
@@ -268,7 +229,7 @@ int sf_gather_maps(const char **what)
 				return -7;
 			}
 			cur = &sf.maps[sf.nmaps];
-			int e = parse_map_line(line, cur);
+			int e = map_from_line(&pm, cur);
 			if (e < 0) {
 				rsys1(__NR_close, r.fd);
 				if (e == -7)
@@ -299,60 +260,25 @@ static char statbuf[4096];
 
 static void gather_stat(void)
 {
-	m_zero(sf.stat, sizeof sf.stat);
 	sf.state = 'R';
 	long n = sf_read_file(sf_proc_path("/stat"), statbuf, sizeof statbuf - 1);
-	if (n <= 0)
-		return;
-	statbuf[n] = 0;
-	/* field 2 is "(comm)", which may hold spaces and parentheses */
-	char *open = statbuf, *close = NULL;
-	while (*open && *open != '(')
-		open++;
-	for (char *p = statbuf; *p; p++)
-		if (*p == ')')
-			close = p;
-	if (!*open || !close)
-		return;
-	size_t k = 0;
-	for (char *p = open + 1; p < close && k < sizeof sf.comm - 1; p++)
-		sf.comm[k++] = *p;
-	sf.comm[k] = 0;
-	const char *s = close + 1;
-	p_skip_spaces(&s);
-	sf.state = *s;
-	s++;
-	for (int field = 4; field < 64 && *s; field++) {
-		p_skip_spaces(&s);
-		if (!*s || *s == '\n')
-			break;
-		sf.stat[field] = p_i(&s);
-	}
+	if (proc_parse_stat(statbuf, n > 0 ? (size_t)n : 0, sf.stat, sf.comm, sizeof sf.comm) == 0 && sf.stat[3])
+		sf.state = (char)sf.stat[3];
 }
 
 static void gather_status(void)
 {
 	sf.nthreads = 1;
-	long n = sf_read_file(sf_proc_path("/status"), statbuf, sizeof statbuf - 1);
-	if (n <= 0)
-		return;
-	statbuf[n] = 0;
-	for (const char *s = statbuf; *s;) {
-		if (s_starts(s, "Threads:")) {
-			s += 8;
-			p_skip_spaces(&s);
-			sf.nthreads = (uint32_t)p_u(&s, 10);
-		} else if (s_starts(s, "Uid:") || s_starts(s, "Gid:")) {
-			uint32_t *id = s[0] == 'U' ? &sf.uid : &sf.gid;
-			s += 4;
-			p_skip_spaces(&s);
-			*id = (uint32_t)p_u(&s, 10);  /* the real id, as getuid() gives it */
-		}
-		while (*s && *s != '\n')
-			s++;
-		if (*s)
-			s++;
-	}
+	long n = sf_read_file(sf_proc_path("/status"), statbuf, sizeof statbuf);
+	size_t len = n > 0 ? (size_t)n : 0;
+	uint64_t v;
+	if (proc_status_u(statbuf, len, "Threads:", 10, &v) == 0)
+		sf.nthreads = (uint32_t)v;
+	/* the real ids, as getuid() and getgid() give them */
+	if (proc_status_u(statbuf, len, "Uid:", 10, &v) == 0)
+		sf.uid = (uint32_t)v;
+	if (proc_status_u(statbuf, len, "Gid:", 10, &v) == 0)
+		sf.gid = (uint32_t)v;
 }
 
 static void gather_cmdline(void)
@@ -424,19 +350,9 @@ static void gather_rseq(void)
 
 static void gather_mm(void)
 {
-	struct ckpt_mm *mm = &sf.mm;
-	mm->start_code = (uint64_t)sf.stat[26];
-	mm->end_code = (uint64_t)sf.stat[27];
-	mm->start_stack = (uint64_t)sf.stat[28];
-	mm->start_data = (uint64_t)sf.stat[45];
-	mm->end_data = (uint64_t)sf.stat[46];
-	mm->start_brk = (uint64_t)sf.stat[47];
-	mm->arg_start = (uint64_t)sf.stat[48];
-	mm->arg_end = (uint64_t)sf.stat[49];
-	mm->env_start = (uint64_t)sf.stat[50];
-	mm->env_end = (uint64_t)sf.stat[51];
-	if (!sf.remote)
-		mm->brk = (uint64_t)rsys1(__NR_brk, 0);
+	uint64_t brk = sf.mm.brk;   /* ckpt-dump's, got with an injected brk(0) */
+	proc_stat_mm(sf.stat, &sf.mm);
+	sf.mm.brk = sf.remote ? brk : (uint64_t)rsys1(__NR_brk, 0);
 }
 
 void sf_gather_process(void)

@@ -1,5 +1,5 @@
 /*
- * procfs.h - what the two files of the /proc parser (procfs.c, procfds.c)
+ * procfs.h - what the two files of the /proc reader (procfs.c, procfds.c)
  * share; not for other users (they take sfstate.h).
  */
 #ifndef PROCFS_H

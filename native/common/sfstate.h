@@ -1,8 +1,8 @@
 /*
  * sfstate.h - the state of a process gathered for one checkpoint, in static
- * storage, and the functions that fill it (procfs.c, the one /proc parser) and
- * write it out as an ELF core (elfcore.c, the one core writer). Shared by two
- * writers:
+ * storage, and the functions that fill it (procfs.c, reading /proc; the text
+ * is parsed by procparse.c, the one /proc parser) and write it out as an ELF
+ * core (elfcore.c, the one core writer). Shared by two writers:
  *   libsavefds.so (native/preload) - the process itself, inside a signal
  *     handler: everything here is async-signal-safe (raw system calls, no
  *     malloc, no stdio);
@@ -18,14 +18,13 @@
 #include <ucontext.h>
 
 #include "ckpt_image.h"
+#include "procparse.h"
 
 #define SF_MAXMAPS  8192        /* mappings we can describe (max_map_count is 65530) */
 #define SF_MAXFDS   4096        /* open descriptors we can describe */
 #define SF_POOL     (1u << 20)  /* bytes for the paths of mappings and descriptors */
 #define SF_PAGE     4096ul
 
-/* What kind of pseudo-mapping a line of /proc/self/maps names. */
-enum sf_special { SF_NORMAL = 0, SF_VDSO, SF_VVAR, SF_VSYSCALL, SF_STACK, SF_HEAP };
 
 struct sf_map {
 	uint64_t start, end, offset;   /* offset: file offset of start */
@@ -37,7 +36,7 @@ struct sf_map {
 	uint32_t flags;                /* CKPT_MAP_* */
 	uint32_t path, pathlen;        /* in the pool; pathlen 0 = anonymous */
 	uint32_t anon_kb;              /* smaps "Anonymous:" - copied-on-write pages */
-	uint8_t  special;              /* enum sf_special */
+	uint8_t  special;              /* enum proc_special (procparse.h) */
 	uint8_t  dump;                 /* its content goes into the core */
 	uint8_t  sparse;               /* private anonymous: untouched pages may stay holes */
 	uint8_t  deleted;              /* the file is gone ("(deleted)") */

@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 		if (!sf.mm.brk) { /* brk(0) could not run: the end of [heap], else its start */
 			sf.mm.brk = sf.mm.start_brk;
 			for (int i = 0; i < sf.nmaps; i++)
-				if (sf.maps[i].special == SF_HEAP)
+				if (sf.maps[i].special == PROC_HEAP)
 					sf.mm.brk = sf.maps[i].end;
 		}
 		what = NULL;

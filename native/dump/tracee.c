@@ -244,7 +244,7 @@ static uint64_t find_syscall_insn(struct tracee *tr)
 {
 	for (int i = 0; i < sf.nmaps; i++) {
 		const struct sf_map *m = &sf.maps[i];
-		if (m->special != SF_VDSO || m->end - m->start > (1u << 20))
+		if (m->special != PROC_VDSO || m->end - m->start > (1u << 20))
 			continue;
 		size_t len = m->end - m->start;
 		unsigned char *buf = malloc(len);
@@ -338,22 +338,17 @@ static void scratch_restore(struct tracee *tr, uint64_t a, const long save[4])
 /* SigCgt | SigIgn of /proc/PID/status: the signals whose action is not SIG_DFL. */
 static uint64_t non_default_signals(int pid)
 {
-	char path[64], line[256];
+	char path[64], buf[16384];   /* Groups: comes before SigCgt: and may be long */
 	snprintf(path, sizeof path, "/proc/%d/status", pid);
 	FILE *f = fopen(path, "re");
-	uint64_t mask = ~0ull;
 	if (!f)
-		return mask;
-	uint64_t m = 0;
-	int seen = 0;
-	while (fgets(line, sizeof line, f)) {
-		if (!strncmp(line, "SigCgt:", 7) || !strncmp(line, "SigIgn:", 7)) {
-			m |= strtoull(line + 7, NULL, 16);
-			seen++;
-		}
-	}
+		return ~0ull;
+	size_t len = fread(buf, 1, sizeof buf, f);
 	fclose(f);
-	return seen == 2 ? m : mask;
+	uint64_t cgt, ign;
+	if (proc_status_u(buf, len, "SigCgt:", 16, &cgt) < 0 || proc_status_u(buf, len, "SigIgn:", 16, &ign) < 0)
+		return ~0ull;
+	return cgt | ign;
 }
 
 /* Clears the single-step flag of the main thread without letting it run:

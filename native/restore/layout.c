@@ -13,15 +13,11 @@ int layout_read(struct restore *r)
 	if ((f = fopen(path, "re")) == NULL)
 		return log_errno("open %s", path);
 	while (fgets(line, sizeof line, f)) {
-		struct newmap m = { 0 };
-		int n = 0;
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %n", (unsigned long *)&m.start, (unsigned long *)&m.end,
-			   (unsigned long *)&m.offset, &n) < 3)
+		struct proc_map pm;
+		if (proc_parse_map_line(line, &pm) < 0)
 			continue;
-		if (n > 0) {
-			snprintf(m.name, sizeof m.name, "%s", line + n);
-			m.name[strcspn(m.name, "\n")] = 0;
-		}
+		struct newmap m = { .start = pm.start, .end = pm.end, .offset = pm.offset, .special = pm.special };
+		snprintf(m.name, sizeof m.name, "%.*s", (int)pm.namelen, pm.name);
 		void *nn = realloc(r->nm, (r->nnm + 1) * sizeof *r->nm);
 		if (nn == NULL) { fclose(f); return -1; }
 		r->nm = nn;
@@ -30,21 +26,11 @@ int layout_read(struct restore *r)
 	fclose(f);
 	snprintf(path, sizeof path, "/proc/%d/stat", r->t.pid);
 	if ((f = fopen(path, "re")) != NULL) {
-		/* fields after the last ')' start at field 3; we want 26-28 and 45-51 */
-		static const int want[11] = { 26, 27, 28, 45, 46, 47, 0, 48, 49, 50, 51 };
-		char buf[2048], *s;
-		size_t len = fread(buf, 1, sizeof buf - 1, f);
-		buf[len] = 0;
-		s = strrchr(buf, ')');
-		if (s) {
-			unsigned long long v[64] = { 0 };
-			int field = 3;
-			char *tok, *save = NULL;
-			for (tok = strtok_r(s + 2, " ", &save); tok && field < 64; tok = strtok_r(NULL, " ", &save))
-				v[field++] = strtoull(tok, NULL, 10);
-			for (int i = 0; i < 11; i++)
-				r->new_stat[i] = want[i] ? v[want[i]] : 0;
-		}
+		char buf[2048];
+		int64_t field[64];
+		size_t len = fread(buf, 1, sizeof buf, f);
+		if (proc_parse_stat(buf, len, field, NULL, 0) == 0)
+			proc_stat_mm(field, &r->new_mm);
 		fclose(f);
 	}
 	return 0;
@@ -52,8 +38,7 @@ int layout_read(struct restore *r)
 
 int layout_special(const struct newmap *m)
 {
-	return strncmp(m->name, "[vvar", 5) == 0 || strcmp(m->name, "[vdso]") == 0 ||
-	       strcmp(m->name, "[vsyscall]") == 0;
+	return m->special == PROC_VVAR || m->special == PROC_VDSO || m->special == PROC_VSYSCALL;
 }
 
 static int range_free_everywhere(struct restore *r, uint64_t a, uint64_t len)

@@ -59,7 +59,7 @@ static int build_unmaps(struct restore *r, struct builder *b)
 
 static int is_vdso_group(const struct newmap *m)
 {
-	return layout_special(m) && strcmp(m->name, "[vsyscall]") != 0;
+	return layout_special(m) && m->special != PROC_VSYSCALL;
 }
 
 /* Moves [vvar] [vvar_vclock] [vdso] together so that [vdso] lands at TARGET:

@@ -9,6 +9,7 @@
  */
 #include "plan.h"
 #include "log.h"
+#include "procparse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,15 +59,15 @@ int special_layout_read(struct special_layout *s)
 	if (f == NULL)
 		return -1;
 	while (fgets(line, sizeof line, f)) {
-		unsigned long a, b;
-		if (sscanf(line, "%lx-%lx", &a, &b) != 2)
+		struct proc_map pm;
+		if (proc_parse_map_line(line, &pm) < 0)
 			continue;
-		if (strstr(line, "[vvar"))
-			if (lo == 0 || a < lo)
-				lo = a;
-		if (strstr(line, "[vdso]")) {
-			vdso = a;
-			vdso_end = b;
+		if (pm.special == PROC_VVAR)
+			if (lo == 0 || pm.start < lo)
+				lo = pm.start;
+		if (pm.special == PROC_VDSO) {
+			vdso = pm.start;
+			vdso_end = pm.end;
 		}
 	}
 	fclose(f);

@@ -27,6 +27,7 @@
 #include "corefile.h"
 #include "files.h"
 #include "plan.h"
+#include "procparse.h"
 #include "remote.h"
 
 #include <stdint.h>
@@ -49,7 +50,7 @@ struct options {
 };
 
 /* One line of /proc/PID/maps of the new process. */
-struct newmap { uint64_t start, end, offset; char name[256]; };
+struct newmap { uint64_t start, end, offset; uint8_t special; /* enum proc_special */ char name[256]; };
 
 struct restore {
 	struct options *o;
@@ -64,7 +65,7 @@ struct restore {
 	int have_rseq_off, have_tid_off;
 	uint32_t rseq_len, rseq_sig;
 	struct tracee *others; size_t nothers;   /* the other threads, made with clone3 */
-	uint64_t new_stat[11];     /* its /proc/PID/stat memory fields (struct ckpt_mm order) */
+	struct ckpt_mm new_mm;     /* its /proc/PID/stat memory fields (brk 0) */
 };
 
 /* options.c */

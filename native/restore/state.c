@@ -57,8 +57,8 @@ static int restore_mm(struct restore *r)
 				break;
 			}
 		uint64_t d = oldx - newx;
-		m.start_code = r->new_stat[0] + d; m.end_code = r->new_stat[1] + d;
-		m.start_data = r->new_stat[3] + d; m.end_data = r->new_stat[4] + d;
+		m.start_code = r->new_mm.start_code + d; m.end_code = r->new_mm.end_code + d;
+		m.start_data = r->new_mm.start_data + d; m.end_data = r->new_mm.end_data + d;
 		char name[PATH_MAX];
 		size_t len = 0;
 		if (execfn && core_read_mem(r->c, execfn, name, 1) == 0) {

@@ -31,10 +31,7 @@ class CoreMutationAsanIT {
     void tenThousandMutantsNoSanitizerReport() throws Exception {
         Path nativeDir = Build.basedir().resolve("native");
         assumeTrue(Files.isDirectory(nativeDir.resolve("fuzz")), "the native sources are not here");
-        Path driver = Build.target().resolve("bin/checkmany-asan");
-        Run make = Run.of("make", "-s", "-C", nativeDir.toString(), "OUT=" + Build.target(), driver.toString())
-                .timeout(Duration.ofMinutes(5)).go();
-        assertThat(make.exit).as("building checkmany-asan: %s", make).isZero();
+        Path driver = Build.nativeTool("checkmany-asan");
 
         int unusable = 0, checked = 0;
         for (int first = 0; first < CASES; first += BATCH) {

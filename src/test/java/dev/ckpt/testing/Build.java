@@ -1,7 +1,9 @@
 package dev.ckpt.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Where the build put the native parts the tests run. */
 public final class Build {
@@ -23,6 +25,21 @@ public final class Build {
 
     public static Path example(String name) {
         return target().resolve("examples").resolve(name);
+    }
+
+    /**
+     * A native program that {@code make all} leaves out (a sanitized driver such as
+     * checkmany-asan or procparse-test), built into target/bin by native/Makefile; the
+     * test fails when it does not build.
+     */
+    public static Path nativeTool(String name) throws IOException, InterruptedException {
+        Path tool = target().resolve("bin").resolve(name);
+        Run make = Run.of("make", "-s", "-C", basedir().resolve("native").toString(), "OUT=" + target(),
+                tool.toString()).timeout(Duration.ofMinutes(5)).go();
+        if (make.exit != 0) {
+            throw new AssertionError("building " + name + ": " + make);
+        }
+        return tool;
     }
 
     public static Path feature(String name) {
