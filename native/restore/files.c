@@ -206,9 +206,10 @@ int files_install(const struct fdset *s, int core_src, int core_fd, int *errfd, 
 			if (o < 0) { *bad = e->path; return -1; }
 			/* a directory's position too: a program reading it with getdents64
 			 * goes on after the entries it has had (ext4 keeps a hash there) */
-			if ((e->kind == CKPT_FILE_REG || e->kind == CKPT_FILE_DIR) && !(e->flags & O_APPEND) &&
+			/* an O_PATH descriptor has no position (lseek fails with EBADF) */
+			if ((e->kind == CKPT_FILE_REG || e->kind == CKPT_FILE_DIR) && !(e->flags & (O_APPEND | O_PATH)) &&
 			    lseek(o, e->offset, SEEK_SET) < 0) { *bad = e->path; return -1; }
-			if (e->kind == CKPT_FILE_REG && (e->flags & O_APPEND))
+			if (e->kind == CKPT_FILE_REG && (e->flags & O_APPEND) && !(e->flags & O_PATH))
 				(void)lseek(o, e->offset, SEEK_SET);
 			fd = fcntl(o, F_DUPFD_CLOEXEC, base);
 			close(o);
