@@ -328,6 +328,17 @@ static void body_ckpt_files(struct sink *s)
 	}
 }
 
+static void body_ckpt_kobj(struct sink *s)
+{
+	static const char zeros[8];
+	for (int i = 0; i < sf.nkobjs; i++) {
+		const struct sf_kobj *k = &sf.kobjs[i];
+		put(s, &k->r, sizeof k->r);
+		put(s, sf.pool + k->data, k->r.data_len);
+		put(s, zeros, (8 - k->r.data_len % 8) % 8);
+	}
+}
+
 static void body_ckpt_sigaction(struct sink *s)
 {
 	put(s, sf.sigactions, sizeof sf.sigactions);
@@ -437,6 +448,8 @@ static void all_notes(struct sink *s)
 	}
 	nt = &sf.threads[0];
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
+	if (sf.nkobjs)
+		note(s, CKPT_NOTE_OWNER, CKPT_NT_KOBJ, body_ckpt_kobj);
 }
 
 int sf_write_core(int fd, const char **what)

@@ -33,6 +33,7 @@ enum ckpt_note_type {
 				 * NT_PRSTATUS order (a writer may give only the first) */
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
 	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
+	CKPT_NT_KOBJ      = 17, /* struct ckpt_kobj records, each followed by its data  */
 };
 
 /* Who wrote the image (ckpt_version.writer). */
@@ -130,6 +131,40 @@ struct ckpt_origin {
 	uint32_t reserved;
 };
 
+/*
+ * A kernel object behind descriptors that a writer recorded completely
+ * (CKPT_NT_KOBJ): the engine creates it again and puts it at the descriptors
+ * of the FILES note that belong to it. Each record is followed by data_len
+ * bytes of data, then NULs up to a multiple of 8. Which FILES records belong:
+ *   PIPE      every descriptor whose path is "pipe:[ino]" (both ends are in
+ *             the process, or the writer records no PIPE);
+ *             arg[0] = buffer size (F_GETPIPE_SZ); data = the unread bytes.
+ *   EVENTFD   the descriptors sharing the open file of fd (FILES share_id);
+ *             arg[0] = counter; flags = CKPT_KOBJ_EFD_SEMAPHORE.
+ *   SIGNALFD  as EVENTFD; arg[0] = the mask (bit n-1 = signal n).
+ *   TIMERFD   as EVENTFD; arg[0] = clock id, arg[1] = time to the next
+ *             expiration in ns (0 = disarmed), arg[2] = interval in ns,
+ *             flags = expirations not yet read (ticks, capped at 2^32-1).
+ * Descriptor flags (O_NONBLOCK, close-on-exec) and sharing come from FILES.
+ */
+enum ckpt_kobj_type {
+	CKPT_KOBJ_PIPE     = 1,
+	CKPT_KOBJ_EVENTFD  = 2,
+	CKPT_KOBJ_SIGNALFD = 3,
+	CKPT_KOBJ_TIMERFD  = 4,
+};
+
+#define CKPT_KOBJ_EFD_SEMAPHORE 1u
+
+struct ckpt_kobj {
+	int32_t  fd;        /* the lowest descriptor of it */
+	uint32_t type;      /* enum ckpt_kobj_type */
+	uint64_t ino;       /* inode number (pipe:[ino]); 0 where it has none */
+	uint64_t arg[3];    /* by type, above */
+	uint32_t flags;     /* by type, above */
+	uint32_t data_len;  /* bytes of data that follow (then padding to 8) */
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -139,5 +174,6 @@ _Static_assert(sizeof(struct ckpt_rseq) == 16, "struct ckpt_rseq is 16 bytes");
 _Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
 _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
+_Static_assert(sizeof(struct ckpt_kobj) == 48, "struct ckpt_kobj is 48 bytes");
 
 #endif

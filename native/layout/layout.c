@@ -30,6 +30,8 @@ int main(void)
 	CONST(CKPT_FILE_REG) CONST(CKPT_FILE_CHR) CONST(CKPT_FILE_DIR) CONST(CKPT_FILE_PIPE)
 	CONST(CKPT_FILE_SOCK) CONST(CKPT_FILE_OTHER)
 	CONST(CKPT_FD_CLOEXEC) CONST(CKPT_MAP_SHARED) CONST(CKPT_MAP_GROWSDOWN)
+	CONST(CKPT_NT_ORIGIN) CONST(CKPT_NT_KOBJ) CONST(CKPT_KOBJ_PIPE) CONST(CKPT_KOBJ_EVENTFD) CONST(CKPT_KOBJ_SIGNALFD)
+	CONST(CKPT_KOBJ_TIMERFD) CONST(CKPT_KOBJ_EFD_SEMAPHORE)
 
 	STRUCT(ckpt_version)
 	FIELD(ckpt_version, version) FIELD(ckpt_version, writer) FIELD(ckpt_version, nthreads)
@@ -50,5 +52,8 @@ int main(void)
 	FIELD(ckpt_mm, start_code) FIELD(ckpt_mm, end_code) FIELD(ckpt_mm, start_stack)
 	FIELD(ckpt_mm, start_data) FIELD(ckpt_mm, end_data) FIELD(ckpt_mm, start_brk) FIELD(ckpt_mm, brk)
 	FIELD(ckpt_mm, arg_start) FIELD(ckpt_mm, arg_end) FIELD(ckpt_mm, env_start) FIELD(ckpt_mm, env_end)
+	STRUCT(ckpt_kobj)
+	FIELD(ckpt_kobj, fd) FIELD(ckpt_kobj, type) FIELD(ckpt_kobj, ino) FIELD(ckpt_kobj, arg[0]) FIELD(ckpt_kobj, arg[1]) FIELD(ckpt_kobj, arg[2])
+	FIELD(ckpt_kobj, flags) FIELD(ckpt_kobj, data_len)
 	return 0;
 }

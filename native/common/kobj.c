@@ -1,0 +1,256 @@
+/*
+ * kobj.c - the kernel objects behind descriptors (CKPT_NT_KOBJ): pipes with
+ * both ends in the process and the bytes nobody has read yet, eventfd,
+ * signalfd, timerfd. Part of the one /proc parser; async-signal-safe (raw
+ * system calls, static storage).
+ *
+ * The content of a pipe is read without taking it away: tee(2) copies it to a
+ * pipe of our own, which we drain. libsavefds.so does that on the process's
+ * own descriptor; ckpt-dump (sf.remote) first gets its own copy of the
+ * descriptor with pidfd_getfd(2), which its ptrace rights allow.
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include "raw.h"
+#include "procfs.h"
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd 438
+#endif
+#ifndef SPLICE_F_NONBLOCK
+#define SPLICE_F_NONBLOCK 2
+#endif
+
+static long pidfd = -1;
+static char kinfo[4096];
+static int tmp[2];
+
+static const char *fd_path(const struct sf_fd *f)
+{
+	return sf.pool + f->path;
+}
+
+/* The value after KEY at the start of a line of an fdinfo text, or NULL. */
+static const char *field(const char *info, const char *key)
+{
+	const char *s = info;
+	while (*s) {
+		if (s_starts(s, key)) {
+			s += s_len(key);
+			p_skip_spaces(&s);
+			return s;
+		}
+		while (*s && *s != '\n')
+			s++;
+		if (*s)
+			s++;
+	}
+	return NULL;
+}
+
+static long read_fdinfo(int fd)
+{
+	char rest[32];
+	struct strbuf b = { rest, 0, sizeof rest, 0 };
+	sb_puts(&b, "/fdinfo/");
+	sb_u(&b, (uint64_t)fd, 10);
+	long n = sf_read_file(sf_proc_path(rest), kinfo, sizeof kinfo - 1);
+	if (n >= 0)
+		kinfo[n] = 0;
+	return n;
+}
+
+/* A descriptor of ours for the process's FD: FD itself in this process, a
+ * copy from pidfd_getfd in another. */
+static long local_fd(int fd)
+{
+	if (!sf.remote)
+		return fd;
+	if (pidfd < 0) {
+		pidfd = rsys2(__NR_pidfd_open, sf.pid, 0);
+		if (pidfd < 0)
+			return pidfd;
+	}
+	return rsys3(__NR_pidfd_getfd, pidfd, fd, 0);
+}
+
+static void local_close(long lfd)
+{
+	if (sf.remote && lfd >= 0)
+		rsys1(__NR_close, lfd);
+}
+
+static struct sf_kobj *new_kobj(const struct sf_fd *f, uint32_t type)
+{
+	if (sf.nkobjs == SF_MAXKOBJS)
+		return NULL;
+	struct sf_kobj *k = &sf.kobjs[sf.nkobjs++];
+	m_zero(k, sizeof *k);
+	k->r.fd = f->fd;
+	k->r.type = type;
+	return k;
+}
+
+/* The unread bytes of the pipe behind our descriptor LFD (a read end), into
+ * the pool. 0 or -errno. */
+static int peek_pipe(long lfd, struct sf_kobj *k)
+{
+	long size = rsys2(__NR_fcntl, lfd, F_GETPIPE_SZ);
+	int avail = 0;
+	if (size < 0)
+		return (int)size;
+	k->r.arg[0] = (uint64_t)size;
+	long e = rsys3(__NR_ioctl, lfd, FIONREAD, (long)&avail);
+	if (e < 0)
+		return (int)e;
+	if (avail == 0)
+		return 0;
+	if (sf.poolused + (uint32_t)avail + 8 > SF_POOL)
+		return -7; /* E2BIG */
+	e = rsys2(__NR_pipe2, (long)tmp, O_CLOEXEC | O_NONBLOCK);
+	if (e < 0)
+		return (int)e;
+	long n = rsys3(__NR_fcntl, tmp[1], F_SETPIPE_SZ, size);
+	if (n >= 0)
+		n = rsys4(__NR_tee, lfd, tmp[1], avail, SPLICE_F_NONBLOCK);
+	if (n >= 0 && n != avail)
+		n = -5; /* EIO: tee copied less than the pipe holds */
+	long got = 0;
+	while (n > 0 && got < avail) {
+		long r = rsys3(__NR_read, tmp[0], (long)(sf.pool + sf.poolused + got), avail - got);
+		if (r <= 0) {
+			n = r < 0 ? r : -5;
+			break;
+		}
+		got += r;
+	}
+	rsys1(__NR_close, tmp[0]);
+	rsys1(__NR_close, tmp[1]);
+	if (n < 0)
+		return (int)n;
+	k->data = sf.poolused;
+	k->r.data_len = (uint32_t)avail;
+	sf.poolused += ((uint32_t)avail + 7) & ~7u;
+	return 0;
+}
+
+/* A pipe, recorded at its lowest descriptor when both ends are in the process. */
+static int gather_pipe(int i)
+{
+	const struct sf_fd *f = &sf.fds[i];
+	const char *path = fd_path(f);
+	int rfd = -1, has_w = 0;
+	for (int j = 0; j < sf.nfds; j++) {
+		const struct sf_fd *g = &sf.fds[j];
+		if (g->kind != CKPT_FILE_PIPE || !s_eq(fd_path(g), path))
+			continue;
+		if (j < i)
+			return 0; /* recorded at an earlier descriptor */
+		uint32_t acc = g->getfl & O_ACCMODE;
+		if ((acc == O_RDONLY || acc == O_RDWR) && rfd < 0)
+			rfd = g->fd;
+		if (acc == O_WRONLY || acc == O_RDWR)
+			has_w = 1;
+	}
+	if (rfd < 0 || !has_w)
+		return 0; /* the other end is elsewhere: left out (the engine says so) */
+	const char *s = path + 6;
+	struct sf_kobj *k = new_kobj(f, CKPT_KOBJ_PIPE);
+	if (k == NULL)
+		return -24; /* EMFILE */
+	k->r.ino = p_u(&s, 10);
+	long lfd = local_fd(rfd);
+	if (lfd < 0)
+		return (int)lfd;
+	int e = peek_pipe(lfd, k);
+	local_close(lfd);
+	return e;
+}
+
+/* eventfd, signalfd, timerfd: what fdinfo shows. */
+static int gather_anon(int i, uint32_t type)
+{
+	const struct sf_fd *f = &sf.fds[i];
+	const char *v;
+	if (f->share_id != f->fd)
+		return 0; /* a dup of an earlier descriptor */
+	if (read_fdinfo(f->fd) < 0)
+		return 0; /* closed meanwhile */
+	struct sf_kobj *k = new_kobj(f, type);
+	if (k == NULL)
+		return -24;
+	switch (type) {
+	case CKPT_KOBJ_EVENTFD:
+		if ((v = field(kinfo, "eventfd-count:")) == NULL)
+			goto unknown;
+		k->r.arg[0] = p_u(&v, 16);
+		if ((v = field(kinfo, "eventfd-semaphore:")) != NULL && p_u(&v, 10))
+			k->r.flags = CKPT_KOBJ_EFD_SEMAPHORE;
+		break;
+	case CKPT_KOBJ_SIGNALFD:
+		if ((v = field(kinfo, "sigmask:")) == NULL)
+			goto unknown;
+		k->r.arg[0] = p_u(&v, 16);
+		break;
+	case CKPT_KOBJ_TIMERFD: {
+		uint64_t t[4];
+		if ((v = field(kinfo, "clockid:")) == NULL)
+			goto unknown;
+		k->r.arg[0] = p_u(&v, 10);
+		if ((v = field(kinfo, "ticks:")) == NULL)
+			goto unknown;
+		uint64_t ticks = p_u(&v, 10);
+		k->r.flags = ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks;
+		const char *keys[2] = { "it_value:", "it_interval:" };
+		for (int n = 0; n < 2; n++) {
+			if ((v = field(kinfo, keys[n])) == NULL || *v != '(')
+				goto unknown;
+			v++;
+			t[2 * n] = p_u(&v, 10);
+			if (*v == ',')
+				v++;
+			p_skip_spaces(&v);
+			t[2 * n + 1] = p_u(&v, 10);
+		}
+		k->r.arg[1] = t[0] * 1000000000ull + t[1];
+		k->r.arg[2] = t[2] * 1000000000ull + t[3];
+		break;
+	}
+	}
+	return 0;
+unknown:
+	sf.nkobjs--; /* a kernel that shows less: left out, as before */
+	return 0;
+}
+
+int sf_gather_kobjs(const char **what)
+{
+	int e = 0;
+	sf.nkobjs = 0;
+	for (int i = 0; i < sf.nfds && e == 0; i++) {
+		const struct sf_fd *f = &sf.fds[i];
+		const char *path = fd_path(f);
+		if (f->kind == CKPT_FILE_PIPE && s_starts(path, "pipe:[")) {
+			*what = "the content of a pipe";
+			e = gather_pipe(i);
+		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[eventfd]")) {
+			*what = "an eventfd";
+			e = gather_anon(i, CKPT_KOBJ_EVENTFD);
+		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[signalfd]")) {
+			*what = "a signalfd";
+			e = gather_anon(i, CKPT_KOBJ_SIGNALFD);
+		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[timerfd]")) {
+			*what = "a timerfd";
+			e = gather_anon(i, CKPT_KOBJ_TIMERFD);
+		}
+	}
+	if (pidfd >= 0) {
+		rsys1(__NR_close, pidfd);
+		pidfd = -1;
+	}
+	return e;
+}

@@ -1,0 +1,143 @@
+/*
+ * kobj.c - kernel objects behind descriptors, made again (CKPT_NT_KOBJ, see
+ * native/include/ckpt_image.h): pipes with their unread bytes, eventfd,
+ * signalfd, timerfd. The parent ties each descriptor of the FILES note to its
+ * object; the child makes each object once, before exec, and files_install
+ * puts it at its descriptors.
+ */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef TFD_IOC_SET_TICKS
+#define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
+#endif
+
+int kobj_from_core(struct fdset *s, const struct core *c)
+{
+	uint32_t pos = 0;
+	const struct ckpt_kobj *r;
+	const uint8_t *data;
+	int res;
+	while ((res = ckpt_next_kobj(c->ckpt.kobj, c->ckpt.kobj_len, &pos, &r, &data)) == 1) {
+		void *n = realloc(s->k, (s->nk + 1) * sizeof *s->k);
+		if (n == NULL)
+			return -1;
+		s->k = n;
+		s->k[s->nk] = (struct kobjent){ *r, data, { -1, -1 } };
+		s->nk++;
+	}
+	if (res < 0)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		struct fdent *e = &s->e[i];
+		for (size_t j = 0; j < s->nk && !e->kobj; j++) {
+			const struct ckpt_kobj *k = &s->k[j].r;
+			char name[40];
+			if (k->type == CKPT_KOBJ_PIPE) {
+				snprintf(name, sizeof name, "pipe:[%llu]", (unsigned long long)k->ino);
+				if (e->kind == CKPT_FILE_PIPE && strcmp(e->path, name) == 0)
+					e->kobj = (int)j + 1;
+			} else if (e->share == k->fd && e->kind == CKPT_FILE_OTHER) {
+				e->kobj = (int)j + 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int fill_pipe(struct kobjent *k)
+{
+	int p[2];
+	size_t done = 0;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	k->made[0] = p[0];
+	k->made[1] = p[1];
+	if (k->r.arg[0] > (uint64_t)fcntl(p[1], F_GETPIPE_SZ))
+		(void)fcntl(p[1], F_SETPIPE_SZ, (int)k->r.arg[0]); /* else the bytes may still fit */
+	if (fcntl(p[1], F_SETFL, O_NONBLOCK) != 0)
+		return -1;
+	while (done < k->r.data_len) {
+		ssize_t n = write(p[1], k->data + done, k->r.data_len - done);
+		if (n <= 0) {
+			if (n == 0 || errno == EAGAIN)
+				errno = ENOSPC; /* the bytes do not fit the pipe this kernel allows */
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return fcntl(p[1], F_SETFL, 0);
+}
+
+static int make(struct kobjent *k)
+{
+	const struct ckpt_kobj *r = &k->r;
+	switch (r->type) {
+	case CKPT_KOBJ_PIPE:
+		return fill_pipe(k);
+	case CKPT_KOBJ_EVENTFD:
+		k->made[0] = eventfd(0, EFD_CLOEXEC | ((r->flags & CKPT_KOBJ_EFD_SEMAPHORE) ? EFD_SEMAPHORE : 0));
+		if (k->made[0] < 0)
+			return -1;
+		if (r->arg[0] && write(k->made[0], &r->arg[0], 8) != 8)
+			return -1;
+		return 0;
+	case CKPT_KOBJ_SIGNALFD: {
+		uint64_t mask = r->arg[0];
+		k->made[0] = (int)syscall(SYS_signalfd4, -1, &mask, sizeof mask, O_CLOEXEC);
+		return k->made[0] < 0 ? -1 : 0;
+	}
+	case CKPT_KOBJ_TIMERFD: {
+		struct itimerspec it = {
+			{ (time_t)(r->arg[2] / 1000000000u), (long)(r->arg[2] % 1000000000u) },
+			{ (time_t)(r->arg[1] / 1000000000u), (long)(r->arg[1] % 1000000000u) },
+		};
+		uint64_t ticks = r->flags;
+		k->made[0] = timerfd_create((int)r->arg[0], TFD_CLOEXEC);
+		if (k->made[0] < 0)
+			return -1;
+		if (r->arg[1] && timerfd_settime(k->made[0], 0, &it, NULL) != 0)
+			return -1;
+		/* expirations nobody has read: the kernel takes them back only with
+		 * CONFIG_CHECKPOINT_RESTORE; without it, one comes at once instead */
+		if (ticks && ioctl(k->made[0], TFD_IOC_SET_TICKS, &ticks) != 0 && !r->arg[1]) {
+			struct itimerspec soon = { { 0, 0 }, { 0, 1 } };
+			if (timerfd_settime(k->made[0], 0, &soon, NULL) != 0)
+				return -1;
+		}
+		return 0;
+	}
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+int kobj_open(const struct fdset *s, const struct fdent *e, int base)
+{
+	struct kobjent *k = &s->k[e->kobj - 1];
+	if (k->made[0] < 0 && make(k) != 0)
+		return -1;
+	int src = k->made[0];
+	if (k->r.type == CKPT_KOBJ_PIPE && (e->flags & O_ACCMODE) == O_WRONLY)
+		src = k->made[1];
+	int fd = fcntl(src, F_DUPFD_CLOEXEC, base);
+	if (fd < 0)
+		return -1;
+	/* O_NONBLOCK belongs to the open file: dups of it share it */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, (fl & ~O_NONBLOCK) | (e->flags & O_NONBLOCK)) != 0)
+		return -1;
+	return fd;
+}
