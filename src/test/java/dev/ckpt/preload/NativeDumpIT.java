@@ -33,7 +33,8 @@ class NativeDumpIT extends ChildTracking {
 
     @ParameterizedTest(name = "{0} through ckpt-dump")
     @ValueSource(strings = {"workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
-            "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie", "opath", "pipes", "eventfd", "signalfd", "timerfd"})
+            "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie", "opath",
+            "pipes", "eventfd", "signalfd", "timerfd", "pipeaway"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         Path featureDir = Files.createDirectory(dir.resolve("feature"));
@@ -79,12 +80,18 @@ class NativeDumpIT extends ChildTracking {
         assertThat(before).doesNotContain("FAIL").doesNotContain("PASS");
         assertThat(gone(pid)).as("process %d after --kill", pid).isTrue();
 
-        Child r = track(Child.start(dir, env, List.of(Child.restart().toString(), "-n", "-w", program.toString(),
-                core.toString())));
+        Child r = track(Child.start(dir, env, List.of(Child.restart().toString(), "-V", "-n", "-w",
+                program.toString(), core.toString())));
         r.closeStdin();
         int status = r.waitFor(LIMIT);
         assertThat(r.out()).as("%s", r.err()).contains("PASS " + name).doesNotContain("FAIL");
         assertThat(status).as(r.err()).isZero();
+        if (name.equals("pipeaway")) { // the descriptor left closed is named, with its pipe
+            Matcher fd = Pattern.compile("write end (\\d+)").matcher(before);
+            assertThat(fd.find()).as(before).isTrue();
+            assertThat(r.err()).containsPattern("restart: fd " + fd.group(1)
+                    + " \\(pipe:\\[\\d+]\\): a pipe to another process; left closed");
+        }
     }
 
     /** files.c: open files (read half-way, written, O_APPEND, dup'd) come back with their offsets. */
