@@ -1,7 +1,7 @@
 /*
  * kobj.c - the kernel objects behind descriptors (CKPT_NT_KOBJ): pipes with
  * both ends in the process and the bytes nobody has read yet, eventfd,
- * signalfd, timerfd. Part of the one /proc parser; async-signal-safe (raw
+ * signalfd, timerfd, epoll. Part of the one /proc parser; async-signal-safe (raw
  * system calls, static storage).
  *
  * The content of a pipe is read without taking it away: tee(2) copies it to a
@@ -26,7 +26,7 @@
 #endif
 
 static long pidfd = -1;
-static char kinfo[4096];
+static char kinfo[65536];
 static int tmp[2];
 
 static const char *fd_path(const struct sf_fd *f)
@@ -178,8 +178,11 @@ static int gather_anon(int i, uint32_t type)
 	const char *v;
 	if (f->share_id != f->fd)
 		return 0; /* a dup of an earlier descriptor */
-	if (read_fdinfo(f->fd) < 0)
+	long n = read_fdinfo(f->fd);
+	if (n < 0)
 		return 0; /* closed meanwhile */
+	if (n >= (long)sizeof kinfo - 1)
+		return -7; /* E2BIG: an epoll watching more than we can read */
 	struct sf_kobj *k = new_kobj(f, type);
 	if (k == NULL)
 		return -24;
@@ -220,6 +223,35 @@ static int gather_anon(int i, uint32_t type)
 		k->r.arg[2] = t[2] * 1000000000ull + t[3];
 		break;
 	}
+	case CKPT_KOBJ_EPOLL: {
+		/* "tfd: %8d events: %8x data: %16llx  pos:..." one line per watched fd */
+		uint32_t start = sf.poolused;
+		const char *line = kinfo;
+		while ((v = field(line, "tfd:")) != NULL) {
+			struct ckpt_epoll_item it;
+			it.tfd = (int32_t)p_u(&v, 10);
+			p_skip_spaces(&v);
+			if (!s_starts(v, "events:"))
+				goto unknown;
+			v += 7;
+			p_skip_spaces(&v);
+			it.events = (uint32_t)p_u(&v, 16);
+			p_skip_spaces(&v);
+			if (!s_starts(v, "data:"))
+				goto unknown;
+			v += 5;
+			p_skip_spaces(&v);
+			it.data = p_u(&v, 16);
+			if (sf.poolused + sizeof it > SF_POOL)
+				return -7;
+			m_copy(sf.pool + sf.poolused, &it, sizeof it);
+			sf.poolused += sizeof it;
+			line = v;
+		}
+		k->data = start;
+		k->r.data_len = sf.poolused - start;
+		break;
+	}
 	}
 	return 0;
 unknown:
@@ -246,6 +278,9 @@ int sf_gather_kobjs(const char **what)
 		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[timerfd]")) {
 			*what = "a timerfd";
 			e = gather_anon(i, CKPT_KOBJ_TIMERFD);
+		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[eventpoll]")) {
+			*what = "an epoll";
+			e = gather_anon(i, CKPT_KOBJ_EPOLL);
 		}
 	}
 	if (pidfd >= 0) {

@@ -145,6 +145,7 @@ struct ckpt_origin {
  *   TIMERFD   as EVENTFD; arg[0] = clock id, arg[1] = time to the next
  *             expiration in ns (0 = disarmed), arg[2] = interval in ns,
  *             flags = expirations not yet read (ticks, capped at 2^32-1).
+ *   EPOLL     as EVENTFD; data = struct ckpt_epoll_item[]: what it watches.
  * Descriptor flags (O_NONBLOCK, close-on-exec) and sharing come from FILES.
  */
 enum ckpt_kobj_type {
@@ -152,6 +153,7 @@ enum ckpt_kobj_type {
 	CKPT_KOBJ_EVENTFD  = 2,
 	CKPT_KOBJ_SIGNALFD = 3,
 	CKPT_KOBJ_TIMERFD  = 4,
+	CKPT_KOBJ_EPOLL    = 5,
 };
 
 #define CKPT_KOBJ_EFD_SEMAPHORE 1u
@@ -165,6 +167,13 @@ struct ckpt_kobj {
 	uint32_t data_len;  /* bytes of data that follow (then padding to 8) */
 };
 
+/* One descriptor an epoll watches (the data of an EPOLL record). */
+struct ckpt_epoll_item {
+	int32_t  tfd;       /* the watched descriptor */
+	uint32_t events;    /* EPOLLIN ... with EPOLLET, EPOLLONESHOT ... */
+	uint64_t data;      /* epoll_data as the program gave it */
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -175,5 +184,6 @@ _Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
 _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
 _Static_assert(sizeof(struct ckpt_kobj) == 48, "struct ckpt_kobj is 48 bytes");
+_Static_assert(sizeof(struct ckpt_epoll_item) == 16, "struct ckpt_epoll_item is 16 bytes");
 
 #endif

@@ -31,7 +31,7 @@ int main(void)
 	CONST(CKPT_FILE_SOCK) CONST(CKPT_FILE_OTHER)
 	CONST(CKPT_FD_CLOEXEC) CONST(CKPT_MAP_SHARED) CONST(CKPT_MAP_GROWSDOWN)
 	CONST(CKPT_NT_ORIGIN) CONST(CKPT_NT_KOBJ) CONST(CKPT_KOBJ_PIPE) CONST(CKPT_KOBJ_EVENTFD) CONST(CKPT_KOBJ_SIGNALFD)
-	CONST(CKPT_KOBJ_TIMERFD) CONST(CKPT_KOBJ_EFD_SEMAPHORE)
+	CONST(CKPT_KOBJ_TIMERFD) CONST(CKPT_KOBJ_EPOLL) CONST(CKPT_KOBJ_EFD_SEMAPHORE)
 
 	STRUCT(ckpt_version)
 	FIELD(ckpt_version, version) FIELD(ckpt_version, writer) FIELD(ckpt_version, nthreads)
@@ -55,5 +55,7 @@ int main(void)
 	STRUCT(ckpt_kobj)
 	FIELD(ckpt_kobj, fd) FIELD(ckpt_kobj, type) FIELD(ckpt_kobj, ino) FIELD(ckpt_kobj, arg[0]) FIELD(ckpt_kobj, arg[1]) FIELD(ckpt_kobj, arg[2])
 	FIELD(ckpt_kobj, flags) FIELD(ckpt_kobj, data_len)
+	STRUCT(ckpt_epoll_item)
+	FIELD(ckpt_epoll_item, tfd) FIELD(ckpt_epoll_item, events) FIELD(ckpt_epoll_item, data)
 	return 0;
 }

@@ -236,6 +236,7 @@ int files_install(const struct fdset *s, int core_src, int core_fd, int *errfd, 
 	for (i = 0; i < s->n; i++)
 		if (dup2(staged[i], s->e[i].fd) < 0) { *bad = s->e[i].path; return -1; }
 	if (dup2(core_src, core_fd) < 0) { *bad = "the core file"; return -1; }
+	if (kobj_finish(s) != 0) { *bad = "an epoll"; return -1; }
 	return 0;
 }
 

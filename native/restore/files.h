@@ -40,6 +40,8 @@ int kobj_from_core(struct fdset *s, const struct core *c);
 /* In the child: a descriptor >= BASE, close-on-exec, of E's object (made on
  * first use, filled with its saved state). -1 with errno set. */
 int kobj_open(const struct fdset *s, const struct fdent *e, int base);
+/* In the child, once every descriptor has its number: fills the epolls. */
+int kobj_finish(const struct fdset *s);
 
 /* Reads the seed's text format: "<fd> : <path> : <offset> [: <flags>]". */
 int files_from_text(struct fdset *s, const char *path);

@@ -1,7 +1,7 @@
 /*
  * kobj.c - kernel objects behind descriptors, made again (CKPT_NT_KOBJ, see
  * native/include/ckpt_image.h): pipes with their unread bytes, eventfd,
- * signalfd, timerfd. The parent ties each descriptor of the FILES note to its
+ * signalfd, timerfd, epoll. The parent ties each descriptor of the FILES note to its
  * object; the child makes each object once, before exec, and files_install
  * puts it at its descriptors.
  */
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -119,9 +120,53 @@ static int make(struct kobjent *k)
 		}
 		return 0;
 	}
+	case CKPT_KOBJ_EPOLL:
+		k->made[0] = epoll_create1(EPOLL_CLOEXEC);
+		return k->made[0] < 0 ? -1 : 0;
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+/* Whether descriptor FD is one the child gets back. */
+static int restored(const struct fdset *s, int fd)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/* A descriptor of object I at its own number (made[] may be closed by now). */
+static int final_fd(const struct fdset *s, size_t i)
+{
+	for (size_t j = 0; j < s->n; j++)
+		if (s->e[j].kobj == (int)i + 1)
+			return s->e[j].fd;
+	return -1;
+}
+
+int kobj_finish(const struct fdset *s)
+{
+	/* an epoll watches (file, descriptor number): only now are the numbers right;
+	 * every object exists already, so an epoll inside an epoll needs no order */
+	for (size_t i = 0; i < s->nk; i++) {
+		const struct kobjent *k = &s->k[i];
+		int ep = final_fd(s, i);
+		if (k->r.type != CKPT_KOBJ_EPOLL || k->made[0] < 0 || ep < 0)
+			continue;
+		for (uint32_t off = 0; off + sizeof(struct ckpt_epoll_item) <= k->r.data_len;
+		     off += sizeof(struct ckpt_epoll_item)) {
+			struct ckpt_epoll_item it;
+			memcpy(&it, k->data + off, sizeof it);
+			if (!restored(s, it.tfd))
+				continue; /* left closed: nothing to watch */
+			struct epoll_event ev = { .events = it.events, .data.u64 = it.data };
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, it.tfd, &ev) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 int kobj_open(const struct fdset *s, const struct fdent *e, int base)

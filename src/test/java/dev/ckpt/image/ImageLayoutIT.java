@@ -100,13 +100,13 @@ class ImageLayoutIT {
             Map.entry("CKPT_NT_KOBJ", (long) CkptImage.NT_KOBJ), Map.entry("CKPT_KOBJ_PIPE", (long) KobjNote.PIPE),
             Map.entry("CKPT_KOBJ_EVENTFD", (long) KobjNote.EVENTFD),
             Map.entry("CKPT_KOBJ_SIGNALFD", (long) KobjNote.SIGNALFD),
-            Map.entry("CKPT_KOBJ_TIMERFD", (long) KobjNote.TIMERFD),
+            Map.entry("CKPT_KOBJ_TIMERFD", (long) KobjNote.TIMERFD), Map.entry("CKPT_KOBJ_EPOLL", (long) KobjNote.EPOLL),
             Map.entry("CKPT_KOBJ_EFD_SEMAPHORE", (long) KobjNote.EFD_SEMAPHORE));
 
     static final Map<String, Integer> JAVA_SIZES = Map.of("ckpt_version", CkptImage.VERSION_SIZE,
             "ckpt_file", CkptImage.FILE_SIZE, "ckpt_sigaction", CkptImage.SIGACTION_SIZE,
             "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE,
-            "ckpt_kobj", KobjNote.SIZE);
+            "ckpt_kobj", KobjNote.SIZE, "ckpt_epoll_item", KobjNote.EPOLL_ITEM_SIZE);
 
     static void javaProblems(Layout c, List<String> p) throws IOException {
         JAVA_CONSTS.forEach((n, v) -> {
@@ -317,7 +317,7 @@ class ImageLayoutIT {
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
-        assertThat(c.sizes()).hasSize(7);
+        assertThat(c.sizes()).hasSize(8);
         assertThat(problems(c)).isEmpty();
     }
 
