@@ -12,8 +12,11 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
+#include <sys/socket.h>
+
 #include "raw.h"
 #include "procfs.h"
+#include "kobj.h"
 
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
@@ -171,6 +174,71 @@ static int gather_pipe(int i)
 	return e;
 }
 
+/* The fd of the process whose path is "socket:[INO]", or -1. */
+static int sock_fd(uint64_t ino, int *index)
+{
+	for (int j = 0; j < sf.nfds; j++) {
+		const char *s = fd_path(&sf.fds[j]);
+		if (sf.fds[j].kind != CKPT_FILE_SOCK || !s_starts(s, "socket:["))
+			continue;
+		s += 8;
+		if (p_u(&s, 10) == ino) {
+			*index = j;
+			return sf.fds[j].fd;
+		}
+	}
+	return -1;
+}
+
+/* An AF_UNIX socket pair with both ends in the process, at its lower end's
+ * lowest descriptor: ino = that end, arg[0] = the other, arg[1] = the type;
+ * data = the queue of each end (kobjsock.c). */
+static int gather_sock(int i)
+{
+	const struct sf_fd *f = &sf.fds[i];
+	const char *s = fd_path(f) + 8;
+	uint64_t ino = p_u(&s, 10), peer = 0;
+	int me, other;
+	if (sock_fd(ino, &me) != f->fd)
+		return 0; /* a dup of an earlier descriptor */
+	long lfd = local_fd(f->fd);
+	if (lfd < 0)
+		return (int)lfd;
+	int domain = 0, type = 0;
+	uint32_t len = sizeof domain;
+	long e = rsys5(__NR_getsockopt, lfd, SOL_SOCKET, SO_DOMAIN, (long)&domain, (long)&len);
+	len = sizeof type;
+	if (e == 0)
+		e = rsys5(__NR_getsockopt, lfd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&len);
+	if (e < 0 || domain != AF_UNIX || sf_unix_peer(ino, &peer) < 0 || peer == 0 ||
+	    sock_fd(peer, &other) < 0 || other < i) {
+		local_close(lfd);
+		return 0; /* another family, no peer, a peer elsewhere, or recorded already */
+	}
+	struct sf_kobj *k = new_kobj(f, CKPT_KOBJ_SOCKPAIR);
+	if (k == NULL) {
+		local_close(lfd);
+		return -24;
+	}
+	k->r.ino = ino;
+	k->r.arg[0] = peer;
+	k->r.arg[1] = (uint64_t)type;
+	k->data = sf.poolused;
+	uint32_t a = 0, b = 0;
+	e = sf_unix_queue(lfd, type, &a);
+	local_close(lfd);
+	if (e == 0) {
+		lfd = local_fd(sf.fds[other].fd);
+		if (lfd < 0)
+			return (int)lfd;
+		e = sf_unix_queue(lfd, type, &b);
+		local_close(lfd);
+	}
+	k->r.data_len = a + b;
+	sf.poolused = (sf.poolused + 7) & ~7u;
+	return (int)e;
+}
+
 /* eventfd, signalfd, timerfd: what fdinfo shows. */
 static int gather_anon(int i, uint32_t type)
 {
@@ -278,6 +346,9 @@ int sf_gather_kobjs(const char **what)
 		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[timerfd]")) {
 			*what = "a timerfd";
 			e = gather_anon(i, CKPT_KOBJ_TIMERFD);
+		} else if (f->kind == CKPT_FILE_SOCK && s_starts(path, "socket:[")) {
+			*what = "a socket pair";
+			e = gather_sock(i);
 		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[eventpoll]")) {
 			*what = "an epoll";
 			e = gather_anon(i, CKPT_KOBJ_EPOLL);

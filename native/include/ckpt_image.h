@@ -146,6 +146,12 @@ struct ckpt_origin {
  *             expiration in ns (0 = disarmed), arg[2] = interval in ns,
  *             flags = expirations not yet read (ticks, capped at 2^32-1).
  *   EPOLL     as EVENTFD; data = struct ckpt_epoll_item[]: what it watches.
+ *   SOCKPAIR  two connected AF_UNIX sockets: the descriptors whose path is
+ *             "socket:[ino]" (end 0) or "socket:[arg[0]]" (end 1);
+ *             arg[1] = SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET; data = the
+ *             queue of end 0, then of end 1, each a u32 count of messages,
+ *             then each message as a u32 length and its bytes (a stream
+ *             queue: one message of all its bytes).
  * Descriptor flags (O_NONBLOCK, close-on-exec) and sharing come from FILES.
  */
 enum ckpt_kobj_type {
@@ -154,6 +160,7 @@ enum ckpt_kobj_type {
 	CKPT_KOBJ_SIGNALFD = 3,
 	CKPT_KOBJ_TIMERFD  = 4,
 	CKPT_KOBJ_EPOLL    = 5,
+	CKPT_KOBJ_SOCKPAIR = 6,
 };
 
 #define CKPT_KOBJ_EFD_SEMAPHORE 1u

@@ -1,7 +1,7 @@
 /*
  * kobj.c - kernel objects behind descriptors, made again (CKPT_NT_KOBJ, see
  * native/include/ckpt_image.h): pipes with their unread bytes, eventfd,
- * signalfd, timerfd, epoll. The parent ties each descriptor of the FILES note to its
+ * signalfd, timerfd, epoll, AF_UNIX socket pairs with their queued messages. The parent ties each descriptor of the FILES note to its
  * object; the child makes each object once, before exec, and files_install
  * puts it at its descriptors.
  */
@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -24,6 +25,18 @@
 #ifndef TFD_IOC_SET_TICKS
 #define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
 #endif
+
+/* Which end of socket pair K the descriptor of PATH is: 0, 1, or -1 (none). */
+static int sock_end(const struct ckpt_kobj *k, const char *path)
+{
+	char name[40];
+	for (int end = 0; end < 2; end++) {
+		snprintf(name, sizeof name, "socket:[%llu]", (unsigned long long)(end ? k->arg[0] : k->ino));
+		if (strcmp(path, name) == 0)
+			return end;
+	}
+	return -1;
+}
 
 int kobj_from_core(struct fdset *s, const struct core *c)
 {
@@ -49,6 +62,9 @@ int kobj_from_core(struct fdset *s, const struct core *c)
 			if (k->type == CKPT_KOBJ_PIPE) {
 				snprintf(name, sizeof name, "pipe:[%llu]", (unsigned long long)k->ino);
 				if (e->kind == CKPT_FILE_PIPE && strcmp(e->path, name) == 0)
+					e->kobj = (int)j + 1;
+			} else if (k->type == CKPT_KOBJ_SOCKPAIR) {
+				if (e->kind == CKPT_FILE_SOCK && (sock_end(k, e->path) >= 0))
 					e->kobj = (int)j + 1;
 			} else if (e->share == k->fd && e->kind == CKPT_FILE_OTHER) {
 				e->kobj = (int)j + 1;
@@ -80,6 +96,40 @@ static int fill_pipe(struct kobjent *k)
 		done += (size_t)n;
 	}
 	return fcntl(p[1], F_SETFL, 0);
+}
+
+/* Sends the queue at *POS (u32 count, then u32 length and bytes each) from FD,
+ * so that it waits at FD's peer. */
+static int send_queue(int fd, const struct kobjent *k, uint32_t *pos)
+{
+	uint32_t count, len;
+	if (*pos + 4 > k->r.data_len)
+		goto bad;
+	memcpy(&count, k->data + *pos, 4);
+	*pos += 4;
+	while (count--) {
+		if (*pos + 4 > k->r.data_len)
+			goto bad;
+		memcpy(&len, k->data + *pos, 4);
+		*pos += 4;
+		if (len > k->r.data_len - *pos)
+			goto bad;
+		size_t done = 0;
+		do {
+			ssize_t n = send(fd, k->data + *pos + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0) {
+				if (errno == EAGAIN)
+					errno = ENOSPC; /* more than the socket takes */
+				return -1;
+			}
+			done += (size_t)n;
+		} while (done < len);
+		*pos += len;
+	}
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
 }
 
 static int make(struct kobjent *k)
@@ -123,6 +173,15 @@ static int make(struct kobjent *k)
 	case CKPT_KOBJ_EPOLL:
 		k->made[0] = epoll_create1(EPOLL_CLOEXEC);
 		return k->made[0] < 0 ? -1 : 0;
+	case CKPT_KOBJ_SOCKPAIR: {
+		uint32_t pos = 0;
+		if (socketpair(AF_UNIX, (int)r->arg[1] | SOCK_CLOEXEC, 0, k->made) != 0)
+			return -1;
+		/* what waited at end 0 was sent by end 1, and the other way round */
+		if (send_queue(k->made[1], k, &pos) != 0 || send_queue(k->made[0], k, &pos) != 0)
+			return -1;
+		return 0;
+	}
 	}
 	errno = EINVAL;
 	return -1;
@@ -176,6 +235,8 @@ int kobj_open(const struct fdset *s, const struct fdent *e, int base)
 		return -1;
 	int src = k->made[0];
 	if (k->r.type == CKPT_KOBJ_PIPE && (e->flags & O_ACCMODE) == O_WRONLY)
+		src = k->made[1];
+	if (k->r.type == CKPT_KOBJ_SOCKPAIR && sock_end(&k->r, e->path) == 1)
 		src = k->made[1];
 	int fd = fcntl(src, F_DUPFD_CLOEXEC, base);
 	if (fd < 0)

@@ -10,10 +10,10 @@ import java.util.List;
 /**
  * One record of {@code CKPT_NT_KOBJ} ({@code struct ckpt_kobj} of native/include/ckpt_image.h):
  * a kernel object behind descriptors (pipe, eventfd, signalfd, timerfd) that the writer
- * recorded whole and the engine makes again (native/restore/kobj.c); also epoll.
+ * recorded whole and the engine makes again (native/restore/kobj.c); also epoll and AF_UNIX socket pairs.
  *
  * @param fd the lowest descriptor of it
- * @param type {@link #PIPE}, {@link #EVENTFD}, {@link #SIGNALFD}, {@link #TIMERFD} or {@link #EPOLL}
+ * @param type {@link #PIPE}, {@link #EVENTFD}, {@link #SIGNALFD}, {@link #TIMERFD}, {@link #EPOLL} or {@link #SOCKPAIR}
  * @param ino the inode number (a pipe's); 0 where it has none
  * @param arg the three type-dependent values
  * @param flags type-dependent flags
@@ -27,6 +27,7 @@ public record KobjNote(int fd, long type, long ino, List<Long> arg, long flags, 
     public static final int SIGNALFD = 3;
     public static final int TIMERFD = 4;
     public static final int EPOLL = 5;
+    public static final int SOCKPAIR = 6;
     /** sizeof(struct ckpt_epoll_item): an EPOLL record's data is a sequence of them */
     public static final int EPOLL_ITEM_SIZE = 16;
     public static final int EFD_SEMAPHORE = 1;
@@ -61,7 +62,7 @@ public record KobjNote(int fd, long type, long ino, List<Long> arg, long flags, 
             }
             KobjNote k = new KobjNote(b.s32(pos), b.u32(pos + 4), b.u64(pos + 8),
                     List.of(b.u64(pos + 16), b.u64(pos + 24), b.u64(pos + 32)), b.u32(pos + 40), len);
-            if (k.type < PIPE || k.type > EPOLL) {
+            if (k.type < PIPE || k.type > SOCKPAIR) {
                 throw new CoreFormatException(b.file(), "CKPT_NT_KOBJ: record of fd " + k.fd + " has type " + k.type
                         + ", unknown here (a newer ckpt wrote it)");
             }
