@@ -334,7 +334,24 @@ static void body_ckpt_kobj(struct sink *s)
 	for (int i = 0; i < sf.nkobjs; i++) {
 		const struct sf_kobj *k = &sf.kobjs[i];
 		put(s, &k->r, sizeof k->r);
-		put(s, sf.pool + k->data, k->r.data_len);
+		if (k->srcfd < 0) {
+			put(s, sf.pool + k->data, k->r.data_len);
+		} else if (s->counting) {
+			s->pos += k->r.data_len;
+		} else {
+			/* a file's content, straight from it; bytes it no longer has are zeros */
+			static char chunk[65536];
+			for (uint64_t off = 0; off < k->r.data_len;) {
+				uint64_t want = k->r.data_len - off < sizeof chunk ? k->r.data_len - off : sizeof chunk;
+				long n = rsys4(__NR_pread64, k->srcfd, (long)chunk, (long)want, (long)off);
+				if (n <= 0) {
+					m_zero(chunk, want);
+					n = (long)want;
+				}
+				put(s, chunk, (size_t)n);
+				off += (uint64_t)n;
+			}
+		}
 		put(s, zeros, (8 - k->r.data_len % 8) % 8);
 	}
 }
@@ -520,6 +537,7 @@ int sf_write_core(int fd, const char **what)
 	}
 	all_notes(&s);
 	sink_flush(&s);
+	sf_release_kobjs();
 	if (s.err) {
 		*what = "writing the notes";
 		return s.err;

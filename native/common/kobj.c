@@ -1,7 +1,8 @@
 /*
  * kobj.c - the kernel objects behind descriptors (CKPT_NT_KOBJ): pipes with
  * both ends in the process and the bytes nobody has read yet, eventfd,
- * signalfd, timerfd, epoll. Part of the one /proc parser; async-signal-safe (raw
+ * signalfd, timerfd, epoll, AF_UNIX socket pairs (kobjsock.c), memfds and
+ * files deleted while open. Part of the one /proc parser; async-signal-safe (raw
  * system calls, static storage).
  *
  * The content of a pipe is read without taking it away: tee(2) copies it to a
@@ -11,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include <sys/socket.h>
 
@@ -95,6 +97,7 @@ static struct sf_kobj *new_kobj(const struct sf_fd *f, uint32_t type)
 	m_zero(k, sizeof *k);
 	k->r.fd = f->fd;
 	k->r.type = type;
+	k->srcfd = -1;
 	return k;
 }
 
@@ -327,9 +330,71 @@ unknown:
 	return 0;
 }
 
+#ifndef F_GET_SEALS
+#define F_GET_SEALS 1034
+#endif
+
+/* A memfd or a file deleted while open: its content is read from a
+ * descriptor of ours (opened through /proc/PID/fd, so even a write-only one
+ * can be read) when the core is written. */
+static int gather_file(int i)
+{
+	const struct sf_fd *f = &sf.fds[i];
+	char rest[32];
+	struct strbuf b = { rest, 0, sizeof rest, 0 };
+	struct stat st;
+	if (f->share_id != f->fd)
+		return 0;
+	sb_puts(&b, "/fd/");
+	sb_u(&b, (uint64_t)f->fd, 10);
+	long lfd = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path(rest), O_RDONLY | O_CLOEXEC, 0);
+	if (lfd < 0)
+		return 0; /* closed meanwhile, or not to be opened (left closed) */
+	if (rsys2(__NR_fstat, lfd, (long)&st) < 0 || !S_ISREG(st.st_mode)) {
+		rsys1(__NR_close, lfd);
+		return 0;
+	}
+	if ((uint64_t)st.st_size > 0xffffffffu) {
+		rsys1(__NR_close, lfd);
+		return -27; /* EFBIG */
+	}
+	struct sf_kobj *k = new_kobj(f, CKPT_KOBJ_FILE);
+	if (k == NULL) {
+		rsys1(__NR_close, lfd);
+		return -24;
+	}
+	for (int j = 0; j < sf.nkobjs - 1; j++)
+		if (sf.kobjs[j].r.type == CKPT_KOBJ_FILE && sf.kobjs[j].r.ino == (uint64_t)st.st_ino &&
+		    !(sf.kobjs[j].r.flags & CKPT_KOBJ_FILE_SAME)) {
+			/* another open file of one already recorded */
+			rsys1(__NR_close, lfd);
+			k->r.ino = st.st_ino;
+			k->r.flags = CKPT_KOBJ_FILE_SAME;
+			return 0;
+		}
+	long seals = rsys2(__NR_fcntl, lfd, F_GET_SEALS);
+	k->r.ino = st.st_ino;
+	k->r.arg[0] = seals > 0 ? (uint64_t)seals : 0;
+	k->r.arg[1] = st.st_mode & 07777;
+	k->r.flags = s_starts(fd_path(f), "/memfd:") ? CKPT_KOBJ_FILE_MEMFD : 0;
+	k->r.data_len = (uint32_t)st.st_size;
+	k->srcfd = (int32_t)lfd;
+	return 0;
+}
+
+void sf_release_kobjs(void)
+{
+	for (int i = 0; i < sf.nkobjs; i++)
+		if (sf.kobjs[i].srcfd >= 0) {
+			rsys1(__NR_close, sf.kobjs[i].srcfd);
+			sf.kobjs[i].srcfd = -1;
+		}
+}
+
 int sf_gather_kobjs(const char **what)
 {
 	int e = 0;
+	sf_release_kobjs();
 	sf.nkobjs = 0;
 	for (int i = 0; i < sf.nfds && e == 0; i++) {
 		const struct sf_fd *f = &sf.fds[i];
@@ -346,6 +411,10 @@ int sf_gather_kobjs(const char **what)
 		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[timerfd]")) {
 			*what = "a timerfd";
 			e = gather_anon(i, CKPT_KOBJ_TIMERFD);
+		} else if (f->kind == CKPT_FILE_OTHER && path[0] == '/' &&
+			   (s_starts(path, "/memfd:") || s_ends(path, f->pathlen, " (deleted)"))) {
+			*what = "a file without a name";
+			e = gather_file(i);
 		} else if (f->kind == CKPT_FILE_SOCK && s_starts(path, "socket:[")) {
 			*what = "a socket pair";
 			e = gather_sock(i);

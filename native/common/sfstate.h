@@ -56,8 +56,9 @@ struct sf_fd {
 
 /* A kernel object behind descriptors, recorded whole (CKPT_NT_KOBJ). */
 struct sf_kobj {
-	struct ckpt_kobj r;            /* data_len: bytes of data in the pool */
-	uint32_t data;                 /* offset of its data in the pool */
+	struct ckpt_kobj r;            /* data_len: bytes of data */
+	uint32_t data;                 /* offset of its data in the pool, */
+	int32_t srcfd;                 /* or (>= 0) a descriptor of ours to pread it from */
 };
 #define SF_MAXKOBJS 1024
 
@@ -136,6 +137,8 @@ void sf_target(int pid, int remote);  /* pid: sf.pid; remote: read /proc/PID, no
 int sf_gather_fds(const char **what);
 /* kobj.c: the kernel objects among sf.fds (called by sf_gather_fds). */
 int sf_gather_kobjs(const char **what);
+/* Closes the descriptors sf_gather_kobjs opened (elfcore.c, once written). */
+void sf_release_kobjs(void);
 int sf_gather_maps(const char **what);
 /* stat, status, cmdline, auxv, cwd, uid, gid, mm; for this process also the
  * signal actions, rseq, tid address and brk (ckpt-dump fills those itself). */

@@ -152,6 +152,13 @@ struct ckpt_origin {
  *             queue of end 0, then of end 1, each a u32 count of messages,
  *             then each message as a u32 length and its bytes (a stream
  *             queue: one message of all its bytes).
+ *   FILE      a regular file with no name: a memfd, or a file deleted while
+ *             open; its descriptors as EVENTFD; ino = its inode; arg[0] =
+ *             seals (F_GET_SEALS), arg[1] = mode bits; flags =
+ *             CKPT_KOBJ_FILE_MEMFD for a memfd; data = its content; or
+ *             flags = CKPT_KOBJ_FILE_SAME, nothing else: another open file
+ *             of the file of an earlier FILE record with this ino. The
+ *             mappings of it (CKPT MAPS: same path and inode) map it again.
  * Descriptor flags (O_NONBLOCK, close-on-exec) and sharing come from FILES.
  */
 enum ckpt_kobj_type {
@@ -161,9 +168,12 @@ enum ckpt_kobj_type {
 	CKPT_KOBJ_TIMERFD  = 4,
 	CKPT_KOBJ_EPOLL    = 5,
 	CKPT_KOBJ_SOCKPAIR = 6,
+	CKPT_KOBJ_FILE     = 7,
 };
 
 #define CKPT_KOBJ_EFD_SEMAPHORE 1u
+#define CKPT_KOBJ_FILE_MEMFD    1u
+#define CKPT_KOBJ_FILE_SAME     2u  /* another open file of the FILE before it of this ino; no data */
 
 struct ckpt_kobj {
 	int32_t  fd;        /* the lowest descriptor of it */

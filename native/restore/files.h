@@ -26,6 +26,7 @@ struct kobjent {
 	struct ckpt_kobj r;
 	const uint8_t *data; /* r.data_len bytes, inside the core's notes */
 	int made[2];         /* the child's descriptors of it (a pipe: read, write end); -1 */
+	char procpath[32];   /* a FILE: "/proc/self/fd/N", what its mappings map */
 };
 
 struct fdset {
@@ -40,6 +41,11 @@ int kobj_from_core(struct fdset *s, const struct core *c);
 /* In the child: a descriptor >= BASE, close-on-exec, of E's object (made on
  * first use, filled with its saved state). -1 with errno set. */
 int kobj_open(const struct fdset *s, const struct fdent *e, int base);
+/* After files_check: the mappings of a memfd or deleted file of the KOBJ
+ * note map the file made again (through /proc/self/fd/N) instead of being
+ * anonymous. */
+struct plan;
+void kobj_plan_maps(struct fdset *s, struct plan *p, const struct core *c);
 /* In the child, once every descriptor has its number: fills the epolls. */
 int kobj_finish(const struct fdset *s);
 

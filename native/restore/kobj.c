@@ -6,6 +6,7 @@
  * puts it at its descriptors.
  */
 #include "files.h"
+#include "plan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <libgen.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -49,7 +53,7 @@ int kobj_from_core(struct fdset *s, const struct core *c)
 		if (n == NULL)
 			return -1;
 		s->k = n;
-		s->k[s->nk] = (struct kobjent){ *r, data, { -1, -1 } };
+		s->k[s->nk] = (struct kobjent){ .r = *r, .data = data, .made = { -1, -1 } };
 		s->nk++;
 	}
 	if (res < 0)
@@ -132,7 +136,40 @@ bad:
 	return -1;
 }
 
-static int make(struct kobjent *k)
+/* A memfd, or a file deleted while open made again unlinked in its directory
+ * (a memfd where that is gone), holding its content. */
+static int make_file(struct kobjent *k, const char *path)
+{
+	const struct ckpt_kobj *r = &k->r;
+	char name[256], dir[4096];
+	size_t len = strlen(path), done = 0;
+	if (len > 10 && strcmp(path + len - 10, " (deleted)") == 0)
+		len -= 10;
+	if (r->flags & CKPT_KOBJ_FILE_MEMFD) {
+		snprintf(name, sizeof name, "%.*s", (int)(len > 7 ? len - 7 : 0), path + 7);
+	} else {
+		snprintf(dir, sizeof dir, "%.*s", (int)len, path);
+		snprintf(name, sizeof name, "%s", basename(dir));
+		k->made[0] = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, (mode_t)(r->arg[1] & 07777));
+	}
+	if (k->made[0] < 0)
+		k->made[0] = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (k->made[0] < 0)
+		return -1;
+	while (done < r->data_len) {
+		ssize_t n = pwrite(k->made[0], k->data + done, r->data_len - done, (off_t)done);
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	if (ftruncate(k->made[0], (off_t)r->data_len) != 0)
+		return -1;
+	if (r->arg[0] && fcntl(k->made[0], F_ADD_SEALS, (int)r->arg[0]) != 0 && errno != EINVAL)
+		return -1;
+	return 0;
+}
+
+static int make(struct kobjent *k, const struct fdent *e)
 {
 	const struct ckpt_kobj *r = &k->r;
 	switch (r->type) {
@@ -170,6 +207,8 @@ static int make(struct kobjent *k)
 		}
 		return 0;
 	}
+	case CKPT_KOBJ_FILE:
+		return make_file(k, e->path);
 	case CKPT_KOBJ_EPOLL:
 		k->made[0] = epoll_create1(EPOLL_CLOEXEC);
 		return k->made[0] < 0 ? -1 : 0;
@@ -231,8 +270,26 @@ int kobj_finish(const struct fdset *s)
 int kobj_open(const struct fdset *s, const struct fdent *e, int base)
 {
 	struct kobjent *k = &s->k[e->kobj - 1];
-	if (k->made[0] < 0 && make(k) != 0)
+	if (k->r.type == CKPT_KOBJ_FILE && (k->r.flags & CKPT_KOBJ_FILE_SAME))
+		for (size_t i = 0; i < (size_t)(e->kobj - 1); i++)
+			if (s->k[i].r.type == CKPT_KOBJ_FILE && s->k[i].r.ino == k->r.ino &&
+			    !(s->k[i].r.flags & CKPT_KOBJ_FILE_SAME)) {
+				k = &s->k[i]; /* made by its first descriptor, which comes first */
+				break;
+			}
+	if (k->made[0] < 0 && make(k, e) != 0)
 		return -1;
+	if (k->r.type == CKPT_KOBJ_FILE) {
+		/* its own open file, with the access mode and position it had */
+		char self[32];
+		snprintf(self, sizeof self, "/proc/self/fd/%d", k->made[0]);
+		int o = open(self, (e->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_NOATIME)) | O_CLOEXEC);
+		if (o < 0)
+			return -1;
+		int fd = lseek(o, e->offset, SEEK_SET) < 0 ? -1 : fcntl(o, F_DUPFD_CLOEXEC, base);
+		close(o);
+		return fd;
+	}
 	int src = k->made[0];
 	if (k->r.type == CKPT_KOBJ_PIPE && (e->flags & O_ACCMODE) == O_WRONLY)
 		src = k->made[1];
@@ -246,4 +303,30 @@ int kobj_open(const struct fdset *s, const struct fdent *e, int base)
 	if (fl < 0 || fcntl(fd, F_SETFL, (fl & ~O_NONBLOCK) | (e->flags & O_NONBLOCK)) != 0)
 		return -1;
 	return fd;
+}
+
+void kobj_plan_maps(struct fdset *s, struct plan *p, const struct core *c)
+{
+	uint32_t pos = 0;
+	const struct ckpt_map *m;
+	const char *path;
+	while (c->ckpt.maps && ckpt_next_map(c->ckpt.maps, c->ckpt.maps_len, &pos, &m, &path) == 1)
+		for (size_t i = 0; i < s->nk; i++) {
+			struct kobjent *k = &s->k[i];
+			int fd = final_fd(s, i);
+			if (k->r.type != CKPT_KOBJ_FILE || (k->r.flags & CKPT_KOBJ_FILE_SAME) || k->r.ino != m->inode ||
+			    fd < 0)
+				continue;
+			/* the same file: its path as a descriptor of it shows it */
+			int named = 0;
+			for (size_t j = 0; j < s->n; j++)
+				if (s->e[j].kobj == (int)i + 1 && strcmp(s->e[j].path, path) == 0)
+					named = 1;
+			if (!named)
+				continue;
+			snprintf(k->procpath, sizeof k->procpath, "/proc/self/fd/%d", fd);
+			for (size_t v = 0; v < p->n; v++)
+				if (p->v[v].start == m->start && p->v[v].kind == VMA_NORMAL)
+					p->v[v].path = k->procpath;
+		}
 }

@@ -36,7 +36,8 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
     @ParameterizedTest(name = "{0} through libsavefds.so")
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
             "sigmask", "sighandler", "cwd", "state", "opath", "pipes", "eventfd", "signalfd",
-            "timerfd", "pipeaway", "epoll", "socketpair"})
+            "timerfd", "pipeaway", "epoll", "socketpair",
+            "memfd", "deleted"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         // the program's own directory differs from restart's: cwd and state chdir there

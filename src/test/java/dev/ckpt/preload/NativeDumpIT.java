@@ -34,7 +34,8 @@ class NativeDumpIT extends ChildTracking {
     @ParameterizedTest(name = "{0} through ckpt-dump")
     @ValueSource(strings = {"workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
             "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie", "opath",
-            "pipes", "eventfd", "signalfd", "timerfd", "pipeaway", "epoll", "socketpair"})
+            "pipes", "eventfd", "signalfd", "timerfd", "pipeaway", "epoll", "socketpair",
+            "memfd", "deleted"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         Path featureDir = Files.createDirectory(dir.resolve("feature"));
