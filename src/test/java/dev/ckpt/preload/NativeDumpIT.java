@@ -87,6 +87,13 @@ class NativeDumpIT extends ChildTracking {
         int status = r.waitFor(LIMIT);
         assertThat(r.out()).as("%s", r.err()).contains("PASS " + name).doesNotContain("FAIL");
         assertThat(status).as(r.err()).isZero();
+        if (name.equals("pipes")) { // the fork server would share the pipes between its copies: refused
+            Child fs = track(Child.start(dir, env, List.of(Child.restart().toString(), "--fork-server",
+                    program.toString(), core.toString())));
+            fs.closeStdin();
+            assertThat(fs.waitFor(LIMIT)).as(fs.out() + fs.err()).isEqualTo(3);
+            assertThat(fs.out()).startsWith("unsupported " + core).contains("kernel objects behind descriptors");
+        }
         if (name.equals("pipeaway")) { // the descriptor left closed is named, with its pipe
             Matcher fd = Pattern.compile("write end (\\d+)").matcher(before);
             assertThat(fd.find()).as(before).isTrue();
