@@ -294,6 +294,11 @@ static int gather_anon(int i, uint32_t type)
 		k->r.arg[2] = t[2] * 1000000000ull + t[3];
 		break;
 	}
+	case CKPT_KOBJ_PIDFD:
+		/* only the process's own: one of another process is left closed */
+		if ((v = field(kinfo, "Pid:")) == NULL || p_u(&v, 10) != (uint64_t)sf.pid)
+			goto unknown;
+		break;
 	case CKPT_KOBJ_EPOLL: {
 		/* "tfd: %8d events: %8x data: %16llx  pos:..." one line per watched fd */
 		uint32_t start = sf.poolused;
@@ -326,7 +331,7 @@ static int gather_anon(int i, uint32_t type)
 	}
 	return 0;
 unknown:
-	sf.nkobjs--; /* a kernel that shows less: left out, as before */
+	sf.nkobjs--; /* a kernel that shows less, or not ours to record: left out */
 	return 0;
 }
 
@@ -415,6 +420,9 @@ int sf_gather_kobjs(const char **what)
 			   (s_starts(path, "/memfd:") || s_ends(path, f->pathlen, " (deleted)"))) {
 			*what = "a file without a name";
 			e = gather_file(i);
+		} else if (s_eq(path, "anon_inode:[pidfd]") || s_starts(path, "pidfd:")) {
+			*what = "a pidfd";
+			e = gather_anon(i, CKPT_KOBJ_PIDFD);
 		} else if (f->kind == CKPT_FILE_SOCK && s_starts(path, "socket:[")) {
 			*what = "a socket pair";
 			e = gather_sock(i);

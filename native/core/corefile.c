@@ -182,7 +182,7 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		if (ckpt_seen(c, n))
 			return fail(c->err, "more than one CKPT note of type %u", n->type);
 		while ((res = ckpt_next_kobj(n->desc, n->descsz, &pos, &r, &data)) == 1)
-			if (r->type < CKPT_KOBJ_PIPE || r->type > CKPT_KOBJ_FILE || r->fd < 0)
+			if (r->type < CKPT_KOBJ_PIPE || r->type > CKPT_KOBJ_PIDFD || r->fd < 0)
 				return fail(c->err, "CKPT KOBJ record of fd %d has type %u, unknown here "
 					    "(a newer ckpt wrote it)", r->fd, r->type);
 		if (res < 0)

@@ -159,6 +159,7 @@ struct ckpt_origin {
  *             flags = CKPT_KOBJ_FILE_SAME, nothing else: another open file
  *             of the file of an earlier FILE record with this ino. The
  *             mappings of it (CKPT MAPS: same path and inode) map it again.
+ *   PIDFD     a pidfd of the process itself; its descriptors as EVENTFD.
  * Descriptor flags (O_NONBLOCK, close-on-exec) and sharing come from FILES.
  */
 enum ckpt_kobj_type {
@@ -169,6 +170,7 @@ enum ckpt_kobj_type {
 	CKPT_KOBJ_EPOLL    = 5,
 	CKPT_KOBJ_SOCKPAIR = 6,
 	CKPT_KOBJ_FILE     = 7,
+	CKPT_KOBJ_PIDFD    = 8,
 };
 
 #define CKPT_KOBJ_EFD_SEMAPHORE 1u

@@ -70,7 +70,7 @@ int kobj_from_core(struct fdset *s, const struct core *c)
 			} else if (k->type == CKPT_KOBJ_SOCKPAIR) {
 				if (e->kind == CKPT_FILE_SOCK && (sock_end(k, e->path) >= 0))
 					e->kobj = (int)j + 1;
-			} else if (e->share == k->fd && e->kind == CKPT_FILE_OTHER) {
+			} else if (e->share == k->fd && (e->kind == CKPT_FILE_OTHER || k->type == CKPT_KOBJ_PIDFD)) {
 				e->kobj = (int)j + 1;
 			}
 		}
@@ -209,6 +209,11 @@ static int make(struct kobjent *k, const struct fdent *e)
 	}
 	case CKPT_KOBJ_FILE:
 		return make_file(k, e->path);
+	case CKPT_KOBJ_PIDFD:   /* in the child before exec: the restored process itself */
+		k->made[0] = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		if (k->made[0] < 0)
+			return -1;
+		return fcntl(k->made[0], F_SETFD, FD_CLOEXEC);
 	case CKPT_KOBJ_EPOLL:
 		k->made[0] = epoll_create1(EPOLL_CLOEXEC);
 		return k->made[0] < 0 ? -1 : 0;

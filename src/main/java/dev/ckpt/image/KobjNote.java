@@ -10,10 +10,10 @@ import java.util.List;
 /**
  * One record of {@code CKPT_NT_KOBJ} ({@code struct ckpt_kobj} of native/include/ckpt_image.h):
  * a kernel object behind descriptors (pipe, eventfd, signalfd, timerfd) that the writer
- * recorded whole and the engine makes again (native/restore/kobj.c); also epoll, AF_UNIX socket pairs, memfds and files deleted while open.
+ * recorded whole and the engine makes again (native/restore/kobj.c); also epoll, AF_UNIX socket pairs, memfds, files deleted while open and the process's own pidfds.
  *
  * @param fd the lowest descriptor of it
- * @param type {@link #PIPE}, {@link #EVENTFD}, {@link #SIGNALFD}, {@link #TIMERFD}, {@link #EPOLL}, {@link #SOCKPAIR} or {@link #FILE}
+ * @param type {@link #PIPE}, {@link #EVENTFD}, {@link #SIGNALFD}, {@link #TIMERFD}, {@link #EPOLL}, {@link #SOCKPAIR}, {@link #FILE} or {@link #PIDFD}
  * @param ino the inode number (a pipe's); 0 where it has none
  * @param arg the three type-dependent values
  * @param flags type-dependent flags
@@ -29,6 +29,7 @@ public record KobjNote(int fd, long type, long ino, List<Long> arg, long flags, 
     public static final int EPOLL = 5;
     public static final int SOCKPAIR = 6;
     public static final int FILE = 7;
+    public static final int PIDFD = 8;
     public static final int FILE_MEMFD = 1;
     public static final int FILE_SAME = 2;
     /** sizeof(struct ckpt_epoll_item): an EPOLL record's data is a sequence of them */
@@ -65,7 +66,7 @@ public record KobjNote(int fd, long type, long ino, List<Long> arg, long flags, 
             }
             KobjNote k = new KobjNote(b.s32(pos), b.u32(pos + 4), b.u64(pos + 8),
                     List.of(b.u64(pos + 16), b.u64(pos + 24), b.u64(pos + 32)), b.u32(pos + 40), len);
-            if (k.type < PIPE || k.type > FILE) {
+            if (k.type < PIPE || k.type > PIDFD) {
                 throw new CoreFormatException(b.file(), "CKPT_NT_KOBJ: record of fd " + k.fd + " has type " + k.type
                         + ", unknown here (a newer ckpt wrote it)");
             }

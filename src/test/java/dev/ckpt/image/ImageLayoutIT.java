@@ -102,6 +102,7 @@ class ImageLayoutIT {
             Map.entry("CKPT_KOBJ_SIGNALFD", (long) KobjNote.SIGNALFD),
             Map.entry("CKPT_KOBJ_TIMERFD", (long) KobjNote.TIMERFD), Map.entry("CKPT_KOBJ_EPOLL", (long) KobjNote.EPOLL),
             Map.entry("CKPT_KOBJ_SOCKPAIR", (long) KobjNote.SOCKPAIR), Map.entry("CKPT_KOBJ_FILE", (long) KobjNote.FILE),
+            Map.entry("CKPT_KOBJ_PIDFD", (long) KobjNote.PIDFD),
             Map.entry("CKPT_KOBJ_FILE_MEMFD", (long) KobjNote.FILE_MEMFD),
             Map.entry("CKPT_KOBJ_FILE_SAME", (long) KobjNote.FILE_SAME),
             Map.entry("CKPT_KOBJ_EFD_SEMAPHORE", (long) KobjNote.EFD_SEMAPHORE));
