@@ -18,11 +18,13 @@ with the stack bytes they use put back afterwards.
 
 import bisect
 import ctypes
+import fcntl
 import os
 import shutil
 import stat
 import struct
 import tempfile
+import termios
 
 import gdb
 
@@ -43,6 +45,12 @@ CKPT_NT_MAPS = 8
 CKPT_NT_XSTATE = 9
 CKPT_NT_MM = 10
 CKPT_NT_ORIGIN = 16
+CKPT_NT_KOBJ = 17
+
+CKPT_KOBJ_PIPE, CKPT_KOBJ_EVENTFD, CKPT_KOBJ_SIGNALFD, CKPT_KOBJ_TIMERFD = 1, 2, 3, 4
+CKPT_KOBJ_EPOLL, CKPT_KOBJ_SOCKPAIR, CKPT_KOBJ_FILE, CKPT_KOBJ_PIDFD = 5, 6, 7, 8
+CKPT_KOBJ_EFD_SEMAPHORE = 1
+CKPT_KOBJ_FILE_MEMFD, CKPT_KOBJ_FILE_SAME = 1, 2
 
 CKPT_WRITER_GDB = 1
 
@@ -60,6 +68,8 @@ RSEQ_FMT = "<QII"              # struct ckpt_rseq (16 bytes)
 MAP_FMT = "<QQQIIQQQqII"       # struct ckpt_map (72 bytes)
 MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
 ORIGIN_FMT = "<QII"            # struct ckpt_origin (16 bytes), then the location
+KOBJ_FMT = "<iIQQQQII"         # struct ckpt_kobj (48 bytes), then its data padded to 8
+EPOLL_ITEM_FMT = "<iIQ"        # struct ckpt_epoll_item (16 bytes)
 
 # Set by a driver before ckpt-save (set_origin): (breakpoint location, hit), written
 # as CKPT_NT_ORIGIN; None: no such note.
@@ -171,8 +181,9 @@ def _same_open_file(pid, fd1, fd2):
     return r == 0
 
 
-def read_files(pid):
-    """CKPT_NT_FILES: every open descriptor, in fd order."""
+def read_files(pid, seen=None):
+    """CKPT_NT_FILES: every open descriptor, in fd order. SEEN, a list, gets
+    (fd, target, kind, flags, share_id) of each."""
     fds = sorted(int(n) for n in os.listdir("/proc/%d/fd" % pid))
     out = []
     groups = {}   # (mnt_id, ino, flags, pos) -> fds seen so far; candidates for sharing
@@ -195,8 +206,101 @@ def read_files(pid):
                 break
         groups.setdefault(key, []).append((fd, share_id))
         path = _padded_path(target)
-        out.append(struct.pack(FILE_FMT, fd, flags, pos, _file_kind(link, target),
-                               fdflags, share_id, len(path)) + path)
+        kind = _file_kind(link, target)
+        out.append(struct.pack(FILE_FMT, fd, flags, pos, kind, fdflags, share_id, len(path)) + path)
+        if seen is not None:
+            seen.append((fd, target, kind, flags, share_id))
+    return b"".join(out)
+
+
+def _kobj(fd, kind, ino=0, args=(0, 0, 0), flags=0, data=b""):
+    return (struct.pack(KOBJ_FMT, fd, kind, ino, args[0], args[1], args[2], flags, len(data)) + data +
+            b"\0" * (_align(len(data), 8) - len(data)))
+
+
+def _peek_pipe(pid, fd):
+    """The unread bytes of the pipe at PID's FD (a read end), left where they are (tee)."""
+    src = os.open("/proc/%d/fd/%d" % (pid, fd), os.O_RDONLY | os.O_NONBLOCK | O_CLOEXEC)
+    try:
+        size = fcntl.fcntl(src, 1032)                     # F_GETPIPE_SZ
+        avail = struct.unpack("i", fcntl.ioctl(src, termios.FIONREAD, b"\0" * 4))[0]
+        if avail == 0:
+            return size, b""
+        r, w = os.pipe2(os.O_NONBLOCK | O_CLOEXEC)
+        try:
+            fcntl.fcntl(w, 1031, size)                    # F_SETPIPE_SZ
+            n = _libc.tee(src, w, ctypes.c_size_t(avail), 2)  # SPLICE_F_NONBLOCK
+            if n != avail:
+                raise OSError(ctypes.get_errno(), "tee copied %d of %d bytes" % (n, avail))
+            data = b""
+            while len(data) < avail:
+                data += os.read(r, avail - len(data))
+            return size, data
+        finally:
+            os.close(r)
+            os.close(w)
+    finally:
+        os.close(src)
+
+
+def read_kobj(pid, files):
+    """CKPT_NT_KOBJ: the kernel objects that /proc shows whole: pipes with both
+    ends in the process and their unread bytes, eventfd, signalfd, timerfd, epoll,
+    memfds and deleted files, pidfds of the process itself. (Socket pairs need the
+    process's own descriptor: left closed.)"""
+    out = []
+    files_seen = {}
+    for fd, target, kind, flags, share in files:
+        if share != fd:
+            continue
+        info = _fdinfo(pid, fd)
+        if kind == CKPT_FILE_PIPE and target.startswith(b"pipe:["):
+            ends = [(f, fl & 3) for f, t, k, fl, _ in files if t == target]
+            if ends[0][0] != fd or not any(a in (0, 2) for _, a in ends) or not any(a in (1, 2) for _, a in ends):
+                continue
+            size, data = _peek_pipe(pid, next(f for f, a in ends if a in (0, 2)))
+            out.append(_kobj(fd, CKPT_KOBJ_PIPE, int(target[6:-1]), (size, 0, 0), 0, data))
+        elif target == b"anon_inode:[eventfd]" and "eventfd-count" in info:
+            sem = CKPT_KOBJ_EFD_SEMAPHORE if info.get("eventfd-semaphore") == "1" else 0
+            out.append(_kobj(fd, CKPT_KOBJ_EVENTFD, 0, (int(info["eventfd-count"], 16), 0, 0), sem))
+        elif target == b"anon_inode:[signalfd]" and "sigmask" in info:
+            out.append(_kobj(fd, CKPT_KOBJ_SIGNALFD, 0, (int(info["sigmask"], 16), 0, 0)))
+        elif target == b"anon_inode:[timerfd]" and "it_value" in info:
+            value = [int(x) for x in info["it_value"].strip("()").split(",")]
+            interval = [int(x) for x in info["it_interval"].strip("()").split(",")]
+            out.append(_kobj(fd, CKPT_KOBJ_TIMERFD, 0, (int(info["clockid"]), value[0] * 10**9 + value[1],
+                             interval[0] * 10**9 + interval[1]), min(int(info["ticks"]), 0xffffffff)))
+        elif target == b"anon_inode:[eventpoll]":
+            items = []
+            with open("/proc/%d/fdinfo/%d" % (pid, fd)) as f:
+                for line in f:
+                    w = line.split()
+                    if w and w[0] == "tfd:":
+                        items.append(struct.pack(EPOLL_ITEM_FMT, int(w[1]), int(w[3], 16), int(w[5], 16)))
+            out.append(_kobj(fd, CKPT_KOBJ_EPOLL, 0, (0, 0, 0), 0, b"".join(items)))
+        elif (target == b"anon_inode:[pidfd]" or target.startswith(b"pidfd:")) and info.get("Pid") == str(pid):
+            out.append(_kobj(fd, CKPT_KOBJ_PIDFD))
+        elif kind == CKPT_FILE_OTHER and target.startswith(b"/") and (
+                target.startswith(b"/memfd:") or target.endswith(b" (deleted)")):
+            src = os.open("/proc/%d/fd/%d" % (pid, fd), os.O_RDONLY | O_CLOEXEC)
+            try:
+                st = os.fstat(src)
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                if st.st_ino in files_seen:
+                    out.append(_kobj(fd, CKPT_KOBJ_FILE, st.st_ino, (0, 0, 0), CKPT_KOBJ_FILE_SAME))
+                    continue
+                files_seen[st.st_ino] = fd
+                try:
+                    seals = fcntl.fcntl(src, 1034)          # F_GET_SEALS
+                except OSError:
+                    seals = 0
+                data = os.pread(src, st.st_size, 0)
+                data += b"\0" * (st.st_size - len(data))
+                memfd = CKPT_KOBJ_FILE_MEMFD if target.startswith(b"/memfd:") else 0
+                out.append(_kobj(fd, CKPT_KOBJ_FILE, st.st_ino, (seals, st.st_mode & 0o7777, 0), memfd, data))
+            finally:
+                os.close(src)
     return b"".join(out)
 
 
@@ -717,9 +821,10 @@ def gather_notes(inferior, thread, core_tids=None):
     status = _status(pid, tid)
     # ptrace and /proc first: nothing has run in the inferior since gcore.
     xstate = read_xstate(tid)
+    files = []
     notes = [
         (CKPT_NT_VERSION, make_version(len(inferior.threads()))),
-        (CKPT_NT_FILES, read_files(pid)),
+        (CKPT_NT_FILES, read_files(pid, files)),
         (CKPT_NT_SIGMASK, read_sigmask(status)),
         (CKPT_NT_CWD, read_cwd(pid)),
         (CKPT_NT_RSEQ, read_rseq(tid)),
@@ -741,6 +846,9 @@ def gather_notes(inferior, thread, core_tids=None):
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
     if ckpt_origin is not None:
         notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))
+    kobj = read_kobj(pid, files)
+    if kobj:
+        notes.append((CKPT_NT_KOBJ, kobj))
     return notes
 
 

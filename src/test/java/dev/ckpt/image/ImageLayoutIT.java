@@ -231,7 +231,8 @@ class ImageLayoutIT {
     }
 
     static final Map<String, String> PY_FORMATS = Map.of("ckpt_version", "VERSION_FMT", "ckpt_file", "FILE_FMT",
-            "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT");
+            "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT",
+            "ckpt_kobj", "KOBJ_FMT", "ckpt_epoll_item", "EPOLL_ITEM_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
         Path script = ckptPy();
