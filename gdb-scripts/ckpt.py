@@ -50,6 +50,7 @@ CKPT_NT_KOBJ = 17
 CKPT_KOBJ_PIPE, CKPT_KOBJ_EVENTFD, CKPT_KOBJ_SIGNALFD, CKPT_KOBJ_TIMERFD = 1, 2, 3, 4
 CKPT_KOBJ_EPOLL, CKPT_KOBJ_SOCKPAIR, CKPT_KOBJ_FILE, CKPT_KOBJ_PIDFD = 5, 6, 7, 8
 CKPT_KOBJ_EFD_SEMAPHORE = 1
+CKPT_KOBJ_PIPE_FIFO = 1
 CKPT_KOBJ_FILE_MEMFD, CKPT_KOBJ_FILE_SAME = 1, 2
 
 CKPT_WRITER_GDB = 1
@@ -254,12 +255,15 @@ def read_kobj(pid, files):
         if share != fd:
             continue
         info = _fdinfo(pid, fd)
-        if kind == CKPT_FILE_PIPE and target.startswith(b"pipe:["):
+        if kind == CKPT_FILE_PIPE and (target.startswith(b"pipe:[") or target.startswith(b"/")):
             ends = [(f, fl & 3) for f, t, k, fl, _ in files if t == target]
             if ends[0][0] != fd or not any(a in (0, 2) for _, a in ends) or not any(a in (1, 2) for _, a in ends):
                 continue
             size, data = _peek_pipe(pid, next(f for f, a in ends if a in (0, 2)))
-            out.append(_kobj(fd, CKPT_KOBJ_PIPE, int(target[6:-1]), (size, 0, 0), 0, data))
+            if target.startswith(b"/"):   # a named FIFO: its descriptors are those of its path
+                out.append(_kobj(fd, CKPT_KOBJ_PIPE, 0, (size, 0, 0), CKPT_KOBJ_PIPE_FIFO, data))
+            else:
+                out.append(_kobj(fd, CKPT_KOBJ_PIPE, int(target[6:-1]), (size, 0, 0), 0, data))
         elif target == b"anon_inode:[eventfd]" and "eventfd-count" in info:
             sem = CKPT_KOBJ_EFD_SEMAPHORE if info.get("eventfd-semaphore") == "1" else 0
             out.append(_kobj(fd, CKPT_KOBJ_EVENTFD, 0, (int(info["eventfd-count"], 16), 0, 0), sem))

@@ -168,7 +168,10 @@ static int gather_pipe(int i)
 	struct sf_kobj *k = new_kobj(f, CKPT_KOBJ_PIPE);
 	if (k == NULL)
 		return -24; /* EMFILE */
-	k->r.ino = p_u(&s, 10);
+	if (path[0] == '/')
+		k->r.flags = CKPT_KOBJ_PIPE_FIFO; /* named: its descriptors are those of its path */
+	else
+		k->r.ino = p_u(&s, 10);
 	long lfd = local_fd(rfd);
 	if (lfd < 0)
 		return (int)lfd;
@@ -404,7 +407,7 @@ int sf_gather_kobjs(const char **what)
 	for (int i = 0; i < sf.nfds && e == 0; i++) {
 		const struct sf_fd *f = &sf.fds[i];
 		const char *path = fd_path(f);
-		if (f->kind == CKPT_FILE_PIPE && s_starts(path, "pipe:[")) {
+		if (f->kind == CKPT_FILE_PIPE && (s_starts(path, "pipe:[") || path[0] == '/')) {
 			*what = "the content of a pipe";
 			e = gather_pipe(i);
 		} else if (f->kind == CKPT_FILE_OTHER && s_eq(path, "anon_inode:[eventfd]")) {

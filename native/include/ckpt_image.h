@@ -138,7 +138,9 @@ struct ckpt_origin {
  * bytes of data, then NULs up to a multiple of 8. Which FILES records belong:
  *   PIPE      every descriptor whose path is "pipe:[ino]" (both ends are in
  *             the process, or the writer records no PIPE);
- *             arg[0] = buffer size (F_GETPIPE_SZ); data = the unread bytes.
+ *             arg[0] = buffer size (F_GETPIPE_SZ); data = the unread bytes;
+ *             flags = CKPT_KOBJ_PIPE_FIFO: a named FIFO, ino 0, whose
+ *             descriptors are those with the path of fd.
  *   EVENTFD   the descriptors sharing the open file of fd (FILES share_id);
  *             arg[0] = counter; flags = CKPT_KOBJ_EFD_SEMAPHORE.
  *   SIGNALFD  as EVENTFD; arg[0] = the mask (bit n-1 = signal n).
@@ -174,6 +176,7 @@ enum ckpt_kobj_type {
 };
 
 #define CKPT_KOBJ_EFD_SEMAPHORE 1u
+#define CKPT_KOBJ_PIPE_FIFO     1u
 #define CKPT_KOBJ_FILE_MEMFD    1u
 #define CKPT_KOBJ_FILE_SAME     2u  /* another open file of the FILE before it of this ino; no data */
 

@@ -42,6 +42,15 @@ static int sock_end(const struct ckpt_kobj *k, const char *path)
 	return -1;
 }
 
+/* The path of descriptor FD in S, or NULL. */
+static const char *fd_path(const struct fdset *s, int fd)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i].fd == fd)
+			return s->e[i].path;
+	return NULL;
+}
+
 int kobj_from_core(struct fdset *s, const struct core *c)
 {
 	uint32_t pos = 0;
@@ -63,7 +72,11 @@ int kobj_from_core(struct fdset *s, const struct core *c)
 		for (size_t j = 0; j < s->nk && !e->kobj; j++) {
 			const struct ckpt_kobj *k = &s->k[j].r;
 			char name[40];
-			if (k->type == CKPT_KOBJ_PIPE) {
+			if (k->type == CKPT_KOBJ_PIPE && (k->flags & CKPT_KOBJ_PIPE_FIFO)) {
+				const char *fifo = fd_path(s, k->fd);
+				if (e->kind == CKPT_FILE_PIPE && fifo && strcmp(e->path, fifo) == 0)
+					e->kobj = (int)j + 1;
+			} else if (k->type == CKPT_KOBJ_PIPE) {
 				snprintf(name, sizeof name, "pipe:[%llu]", (unsigned long long)k->ino);
 				if (e->kind == CKPT_FILE_PIPE && strcmp(e->path, name) == 0)
 					e->kobj = (int)j + 1;
@@ -78,12 +91,18 @@ int kobj_from_core(struct fdset *s, const struct core *c)
 	return 0;
 }
 
-static int fill_pipe(struct kobjent *k)
+static int fill_pipe(struct kobjent *k, const char *fifo)
 {
 	int p[2];
 	size_t done = 0;
-	if (pipe2(p, O_CLOEXEC) != 0)
+	if (fifo) {
+		/* both ends at once, without waiting for a peer */
+		p[0] = p[1] = open(fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (p[0] < 0)
+			return -1;
+	} else if (pipe2(p, O_CLOEXEC) != 0) {
 		return -1;
+	}
 	k->made[0] = p[0];
 	k->made[1] = p[1];
 	if (k->r.arg[0] > (uint64_t)fcntl(p[1], F_GETPIPE_SZ))
@@ -174,7 +193,7 @@ static int make(struct kobjent *k, const struct fdent *e)
 	const struct ckpt_kobj *r = &k->r;
 	switch (r->type) {
 	case CKPT_KOBJ_PIPE:
-		return fill_pipe(k);
+		return fill_pipe(k, (r->flags & CKPT_KOBJ_PIPE_FIFO) ? e->path : NULL);
 	case CKPT_KOBJ_EVENTFD:
 		k->made[0] = eventfd(0, EFD_CLOEXEC | ((r->flags & CKPT_KOBJ_EFD_SEMAPHORE) ? EFD_SEMAPHORE : 0));
 		if (k->made[0] < 0)
@@ -284,14 +303,16 @@ int kobj_open(const struct fdset *s, const struct fdent *e, int base)
 			}
 	if (k->made[0] < 0 && make(k, e) != 0)
 		return -1;
-	if (k->r.type == CKPT_KOBJ_FILE) {
-		/* its own open file, with the access mode and position it had */
+	if (k->r.type == CKPT_KOBJ_FILE || (k->r.type == CKPT_KOBJ_PIPE && (k->r.flags & CKPT_KOBJ_PIPE_FIFO))) {
+		/* its own open file, with the access mode and position it had (a FIFO:
+		 * the other end is open already, so this open does not wait) */
 		char self[32];
 		snprintf(self, sizeof self, "/proc/self/fd/%d", k->made[0]);
 		int o = open(self, (e->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_NOATIME)) | O_CLOEXEC);
 		if (o < 0)
 			return -1;
-		int fd = lseek(o, e->offset, SEEK_SET) < 0 ? -1 : fcntl(o, F_DUPFD_CLOEXEC, base);
+		int fd = k->r.type == CKPT_KOBJ_FILE && lseek(o, e->offset, SEEK_SET) < 0 ? -1
+				: fcntl(o, F_DUPFD_CLOEXEC, base);
 		close(o);
 		return fd;
 	}

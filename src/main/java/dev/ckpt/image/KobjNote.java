@@ -35,6 +35,7 @@ public record KobjNote(int fd, long type, long ino, List<Long> arg, long flags, 
     /** sizeof(struct ckpt_epoll_item): an EPOLL record's data is a sequence of them */
     public static final int EPOLL_ITEM_SIZE = 16;
     public static final int EFD_SEMAPHORE = 1;
+    public static final int PIPE_FIFO = 1;
 
     public KobjNote {
         arg = List.copyOf(arg);

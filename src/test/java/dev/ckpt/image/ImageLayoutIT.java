@@ -105,6 +105,7 @@ class ImageLayoutIT {
             Map.entry("CKPT_KOBJ_PIDFD", (long) KobjNote.PIDFD),
             Map.entry("CKPT_KOBJ_FILE_MEMFD", (long) KobjNote.FILE_MEMFD),
             Map.entry("CKPT_KOBJ_FILE_SAME", (long) KobjNote.FILE_SAME),
+            Map.entry("CKPT_KOBJ_PIPE_FIFO", (long) KobjNote.PIPE_FIFO),
             Map.entry("CKPT_KOBJ_EFD_SEMAPHORE", (long) KobjNote.EFD_SEMAPHORE));
 
     static final Map<String, Integer> JAVA_SIZES = Map.of("ckpt_version", CkptImage.VERSION_SIZE,

@@ -37,7 +37,7 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
             "sigmask", "sighandler", "cwd", "state", "opath", "pipes", "eventfd", "signalfd",
             "timerfd", "pipeaway", "epoll", "socketpair",
-            "memfd", "deleted", "pidfd"})
+            "memfd", "deleted", "pidfd", "fifo"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         // the program's own directory differs from restart's: cwd and state chdir there

@@ -35,7 +35,7 @@ class NativeDumpIT extends ChildTracking {
     @ValueSource(strings = {"workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
             "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie", "opath",
             "pipes", "eventfd", "signalfd", "timerfd", "pipeaway", "epoll", "socketpair",
-            "memfd", "deleted", "pidfd"})
+            "memfd", "deleted", "pidfd", "fifo"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         Path featureDir = Files.createDirectory(dir.resolve("feature"));
