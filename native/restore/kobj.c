@@ -1,9 +1,11 @@
 /*
  * kobj.c - kernel objects behind descriptors, made again (CKPT_NT_KOBJ, see
- * native/include/ckpt_image.h): pipes with their unread bytes, eventfd,
- * signalfd, timerfd, epoll, AF_UNIX socket pairs with their queued messages. The parent ties each descriptor of the FILES note to its
- * object; the child makes each object once, before exec, and files_install
- * puts it at its descriptors.
+ * native/include/ckpt_image.h): pipes and FIFOs with their unread bytes,
+ * eventfd, signalfd, timerfd, epoll, AF_UNIX socket pairs with their queued
+ * messages, memfds and deleted files, pidfds of the process itself. The
+ * parent ties each descriptor of the FILES note to its object; the child
+ * makes each object once, before exec, and files_install puts it at its
+ * descriptors; memfds and deleted files are also mapped again (the plan).
  */
 #include "files.h"
 #include "plan.h"
@@ -14,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <libgen.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
