@@ -339,11 +339,13 @@ static void body_ckpt_kobj(struct sink *s)
 		} else if (s->counting) {
 			s->pos += k->r.data_len;
 		} else {
-			/* a file's content, straight from it; bytes it no longer has are zeros */
+			/* a file's content or a pipe's copy, straight from it; bytes it
+			 * no longer has are zeros (written once: the first pass counts) */
 			static char chunk[65536];
 			for (uint64_t off = 0; off < k->r.data_len;) {
 				uint64_t want = k->r.data_len - off < sizeof chunk ? k->r.data_len - off : sizeof chunk;
-				long n = rsys4(__NR_pread64, k->srcfd, (long)chunk, (long)want, (long)off);
+				long n = k->srcpipe ? rsys3(__NR_read, k->srcfd, (long)chunk, (long)want)
+						    : rsys4(__NR_pread64, k->srcfd, (long)chunk, (long)want, (long)off);
 				if (n <= 0) {
 					m_zero(chunk, want);
 					n = (long)want;

@@ -101,8 +101,9 @@ static struct sf_kobj *new_kobj(const struct sf_fd *f, uint32_t type)
 	return k;
 }
 
-/* The unread bytes of the pipe behind our descriptor LFD (a read end), into
- * the pool. 0 or -errno. */
+/* The unread bytes of the pipe behind our descriptor LFD (a read end): tee'd
+ * into a pipe of ours, whose read end the core writer drains (k->srcfd). 0 or
+ * -errno. */
 static int peek_pipe(long lfd, struct sf_kobj *k)
 {
 	long size = rsys2(__NR_fcntl, lfd, F_GETPIPE_SZ);
@@ -115,8 +116,6 @@ static int peek_pipe(long lfd, struct sf_kobj *k)
 		return (int)e;
 	if (avail == 0)
 		return 0;
-	if (sf.poolused + (uint32_t)avail + 8 > SF_POOL)
-		return -7; /* E2BIG */
 	e = rsys2(__NR_pipe2, (long)tmp, O_CLOEXEC | O_NONBLOCK);
 	if (e < 0)
 		return (int)e;
@@ -125,22 +124,14 @@ static int peek_pipe(long lfd, struct sf_kobj *k)
 		n = rsys4(__NR_tee, lfd, tmp[1], avail, SPLICE_F_NONBLOCK);
 	if (n >= 0 && n != avail)
 		n = -5; /* EIO: tee copied less than the pipe holds */
-	long got = 0;
-	while (n > 0 && got < avail) {
-		long r = rsys3(__NR_read, tmp[0], (long)(sf.pool + sf.poolused + got), avail - got);
-		if (r <= 0) {
-			n = r < 0 ? r : -5;
-			break;
-		}
-		got += r;
-	}
-	rsys1(__NR_close, tmp[0]);
 	rsys1(__NR_close, tmp[1]);
-	if (n < 0)
+	if (n < 0) {
+		rsys1(__NR_close, tmp[0]);
 		return (int)n;
-	k->data = sf.poolused;
+	}
+	k->srcfd = tmp[0];
+	k->srcpipe = 1;
 	k->r.data_len = (uint32_t)avail;
-	sf.poolused += ((uint32_t)avail + 7) & ~7u;
 	return 0;
 }
 

@@ -58,7 +58,8 @@ struct sf_fd {
 struct sf_kobj {
 	struct ckpt_kobj r;            /* data_len: bytes of data */
 	uint32_t data;                 /* offset of its data in the pool, */
-	int32_t srcfd;                 /* or (>= 0) a descriptor of ours to pread it from */
+	int32_t srcfd;                 /* or (>= 0) a descriptor of ours to pread it from, */
+	int32_t srcpipe;               /* or (1) to read it from: a pipe holding a copy */
 };
 #define SF_MAXKOBJS 1024
 

@@ -2,14 +2,14 @@
  * pipes: pipes with both ends in the process come back with the bytes nobody
  * had read yet, their descriptor numbers, flags and sharing: one blocking pipe
  * holding a short text (one byte of it already read), one with O_NONBLOCK and
- * close-on-exec on its read end, a grown buffer and 100000 unread bytes, whose
+ * close-on-exec on its read end, a grown buffer (1 MiB) and 1000000 unread bytes (more than the writers keep in memory: they stream them), whose
  * read end is also dup'd, and an empty one.
  */
 #include "feature.h"
 #include <errno.h>
 #include <fcntl.h>
 
-#define BIG 100000
+#define BIG 1000000
 
 static unsigned char pattern(size_t i)
 {
@@ -31,7 +31,7 @@ int main(void)
 	static unsigned char big[BIG + 16];
 	char c;
 	if (pipe(a) != 0 || pipe2(b, O_NONBLOCK) != 0 || pipe(e) != 0) { perror("pipe"); return 1; }
-	if (fcntl(b[0], F_SETFD, FD_CLOEXEC) != 0 || fcntl(b[1], F_SETPIPE_SZ, 256 * 1024) < 0 ||
+	if (fcntl(b[0], F_SETFD, FD_CLOEXEC) != 0 || fcntl(b[1], F_SETPIPE_SZ, 1024 * 1024) < 0 ||
 	    fcntl(b[1], F_SETFL, 0) != 0) { perror("fcntl"); return 1; }
 	int bdup = dup(b[0]);
 	for (size_t i = 0; i < BIG; i++)
