@@ -21,6 +21,7 @@ import ctypes
 import fcntl
 import os
 import shutil
+import socket
 import stat
 import struct
 import tempfile
@@ -99,6 +100,7 @@ SYS_brk = 12
 SYS_rt_sigaction = 13
 SYS_prctl = 157
 SYS_kcmp = 312
+SYS_pidfd_getfd = 438
 KCMP_FILE = 0
 PR_GET_TID_ADDRESS = 40
 
@@ -244,12 +246,93 @@ def _peek_pipe(pid, fd):
         os.close(src)
 
 
+def _unix_peer(ino):
+    """The inode of the AF_UNIX socket connected to socket INO (sock_diag), or 0."""
+    req = struct.pack("<IHHII", 16 + 24, 20, 1, 1, 0)   # SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST
+    req += struct.pack("<BBHIIIII", socket.AF_UNIX, 0, 0, 0xffffffff, ino, 4, 0xffffffff, 0xffffffff)
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 4) as nl:   # NETLINK_SOCK_DIAG
+        nl.sendto(req, (0, 0))
+        reply = nl.recv(8192)
+    length, kind = struct.unpack_from("<IH", reply)
+    if kind != 20 or length < 32:
+        return 0
+    off = 32
+    while off + 4 <= length:
+        alen, atype = struct.unpack_from("<HH", reply, off)
+        if alen < 4:
+            break
+        if atype == 2 and alen >= 8:                       # UNIX_DIAG_PEER
+            return struct.unpack_from("<I", reply, off + 4)[0]
+        off += (alen + 3) & ~3
+    return 0
+
+
+def _unix_queue(sock):
+    """The messages queued at SOCK, peeked: u32 count, then u32 length and bytes each."""
+    msgs = []
+    flags = socket.MSG_PEEK | socket.MSG_DONTWAIT
+    if sock.type == socket.SOCK_STREAM:
+        avail = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0]
+        if avail:
+            msgs.append(sock.recv(avail, flags))
+    else:
+        old = sock.getsockopt(socket.SOL_SOCKET, 42)         # SO_PEEK_OFF
+        sock.setsockopt(socket.SOL_SOCKET, 42, 0)
+        try:
+            while True:
+                try:
+                    m = sock.recv(1 << 20, flags)
+                except BlockingIOError:
+                    break
+                msgs.append(m)
+                # an empty datagram does not move the peek offset: the last comes again
+                if not m and len(msgs) > 1 and not msgs[-2]:
+                    msgs.pop()
+                    break
+        finally:
+            sock.setsockopt(socket.SOL_SOCKET, 42, old)
+    return struct.pack("<I", len(msgs)) + b"".join(struct.pack("<I", len(m)) + m for m in msgs)
+
+
+def _read_sockpairs(pid, files):
+    """SOCKPAIR records: AF_UNIX pairs with both ends in the process, with what is
+    queued at each end, read through copies of its descriptors (pidfd_getfd)."""
+    socks = {}
+    for fd, target, kind, _, share in files:
+        if kind == CKPT_FILE_SOCK and target.startswith(b"socket:[") and share == fd:
+            socks.setdefault(int(target[8:-1]), fd)
+    if not socks:
+        return []
+    out = []
+    pidfd = os.pidfd_open(pid)
+    try:
+        def grab(fd):
+            n = _libc.syscall(ctypes.c_long(SYS_pidfd_getfd), ctypes.c_long(pidfd), ctypes.c_long(fd),
+                              ctypes.c_long(0))
+            if n < 0:
+                raise OSError(ctypes.get_errno(), "pidfd_getfd of fd %d" % fd)
+            return socket.socket(fileno=n)
+        for ino, fd in sorted(socks.items(), key=lambda x: x[1]):
+            with grab(fd) as a:
+                if a.family != socket.AF_UNIX:
+                    continue
+                peer = _unix_peer(ino)
+                if peer not in socks or socks[peer] < fd:
+                    continue   # a peer elsewhere, or recorded at the peer's descriptor
+                qa = _unix_queue(a)
+                with grab(socks[peer]) as b:
+                    qb = _unix_queue(b)
+                out.append(_kobj(fd, CKPT_KOBJ_SOCKPAIR, ino, (peer, a.type, 0), 0, qa + qb))
+    finally:
+        os.close(pidfd)
+    return out
+
+
 def read_kobj(pid, files):
     """CKPT_NT_KOBJ: the kernel objects that /proc shows whole: pipes with both
     ends in the process and their unread bytes, eventfd, signalfd, timerfd, epoll,
-    memfds and deleted files, pidfds of the process itself. (Socket pairs need the
-    process's own descriptor: left closed.)"""
-    out = []
+    memfds and deleted files, pidfds of the process itself; AF_UNIX socket pairs."""
+    out = _read_sockpairs(pid, files)
     files_seen = {}
     for fd, target, kind, flags, share in files:
         if share != fd:
