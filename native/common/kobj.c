@@ -156,16 +156,18 @@ static int gather_pipe(int i)
 	if (rfd < 0 || !has_w)
 		return 0; /* the other end is elsewhere: left out (the engine says so) */
 	const char *s = path + 6;
+	long lfd = local_fd(rfd);
+	if (lfd < 0)
+		return 0; /* no pidfd_getfd (Linux < 5.6): left out, closed at restart */
 	struct sf_kobj *k = new_kobj(f, CKPT_KOBJ_PIPE);
-	if (k == NULL)
+	if (k == NULL) {
+		local_close(lfd);
 		return -24; /* EMFILE */
+	}
 	if (path[0] == '/')
 		k->r.flags = CKPT_KOBJ_PIPE_FIFO; /* named: its descriptors are those of its path */
 	else
 		k->r.ino = p_u(&s, 10);
-	long lfd = local_fd(rfd);
-	if (lfd < 0)
-		return (int)lfd;
 	int e = peek_pipe(lfd, k);
 	local_close(lfd);
 	return e;
@@ -200,7 +202,7 @@ static int gather_sock(int i)
 		return 0; /* a dup of an earlier descriptor */
 	long lfd = local_fd(f->fd);
 	if (lfd < 0)
-		return (int)lfd;
+		return 0; /* no pidfd_getfd (Linux < 5.6): left out, closed at restart */
 	int domain = 0, type = 0;
 	uint32_t len = sizeof domain;
 	long e = rsys5(__NR_getsockopt, lfd, SOL_SOCKET, SO_DOMAIN, (long)&domain, (long)&len);
