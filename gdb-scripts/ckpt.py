@@ -18,11 +18,14 @@ with the stack bytes they use put back afterwards.
 
 import bisect
 import ctypes
+import fcntl
 import os
 import shutil
+import socket
 import stat
 import struct
 import tempfile
+import termios
 
 import gdb
 
@@ -43,6 +46,13 @@ CKPT_NT_MAPS = 8
 CKPT_NT_XSTATE = 9
 CKPT_NT_MM = 10
 CKPT_NT_ORIGIN = 16
+CKPT_NT_KOBJ = 17
+
+CKPT_KOBJ_PIPE, CKPT_KOBJ_EVENTFD, CKPT_KOBJ_SIGNALFD, CKPT_KOBJ_TIMERFD = 1, 2, 3, 4
+CKPT_KOBJ_EPOLL, CKPT_KOBJ_SOCKPAIR, CKPT_KOBJ_FILE, CKPT_KOBJ_PIDFD = 5, 6, 7, 8
+CKPT_KOBJ_EFD_SEMAPHORE = 1
+CKPT_KOBJ_PIPE_FIFO = 1
+CKPT_KOBJ_FILE_MEMFD, CKPT_KOBJ_FILE_SAME = 1, 2
 
 CKPT_WRITER_GDB = 1
 
@@ -60,6 +70,8 @@ RSEQ_FMT = "<QII"              # struct ckpt_rseq (16 bytes)
 MAP_FMT = "<QQQIIQQQqII"       # struct ckpt_map (72 bytes)
 MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
 ORIGIN_FMT = "<QII"            # struct ckpt_origin (16 bytes), then the location
+KOBJ_FMT = "<iIQQQQII"         # struct ckpt_kobj (48 bytes), then its data padded to 8
+EPOLL_ITEM_FMT = "<iIQ"        # struct ckpt_epoll_item (16 bytes)
 
 # Set by a driver before ckpt-save (set_origin): (breakpoint location, hit), written
 # as CKPT_NT_ORIGIN; None: no such note.
@@ -88,6 +100,7 @@ SYS_brk = 12
 SYS_rt_sigaction = 13
 SYS_prctl = 157
 SYS_kcmp = 312
+SYS_pidfd_getfd = 438
 KCMP_FILE = 0
 PR_GET_TID_ADDRESS = 40
 
@@ -171,8 +184,9 @@ def _same_open_file(pid, fd1, fd2):
     return r == 0
 
 
-def read_files(pid):
-    """CKPT_NT_FILES: every open descriptor, in fd order."""
+def read_files(pid, seen=None):
+    """CKPT_NT_FILES: every open descriptor, in fd order. SEEN, a list, gets
+    (fd, target, kind, flags, share_id) of each."""
     fds = sorted(int(n) for n in os.listdir("/proc/%d/fd" % pid))
     out = []
     groups = {}   # (mnt_id, ino, flags, pos) -> fds seen so far; candidates for sharing
@@ -195,8 +209,185 @@ def read_files(pid):
                 break
         groups.setdefault(key, []).append((fd, share_id))
         path = _padded_path(target)
-        out.append(struct.pack(FILE_FMT, fd, flags, pos, _file_kind(link, target),
-                               fdflags, share_id, len(path)) + path)
+        kind = _file_kind(link, target)
+        out.append(struct.pack(FILE_FMT, fd, flags, pos, kind, fdflags, share_id, len(path)) + path)
+        if seen is not None:
+            seen.append((fd, target, kind, flags, share_id))
+    return b"".join(out)
+
+
+def _kobj(fd, kind, ino=0, args=(0, 0, 0), flags=0, data=b""):
+    return (struct.pack(KOBJ_FMT, fd, kind, ino, args[0], args[1], args[2], flags, len(data)) + data +
+            b"\0" * (_align(len(data), 8) - len(data)))
+
+
+def _peek_pipe(pid, fd):
+    """The unread bytes of the pipe at PID's FD (a read end), left where they are (tee)."""
+    src = os.open("/proc/%d/fd/%d" % (pid, fd), os.O_RDONLY | os.O_NONBLOCK | O_CLOEXEC)
+    try:
+        size = fcntl.fcntl(src, 1032)                     # F_GETPIPE_SZ
+        avail = struct.unpack("i", fcntl.ioctl(src, termios.FIONREAD, b"\0" * 4))[0]
+        if avail == 0:
+            return size, b""
+        r, w = os.pipe2(os.O_NONBLOCK | O_CLOEXEC)
+        try:
+            fcntl.fcntl(w, 1031, size)                    # F_SETPIPE_SZ
+            n = _libc.tee(src, w, ctypes.c_size_t(avail), 2)  # SPLICE_F_NONBLOCK
+            if n != avail:
+                raise OSError(ctypes.get_errno(), "tee copied %d of %d bytes" % (n, avail))
+            data = b""
+            while len(data) < avail:
+                data += os.read(r, avail - len(data))
+            return size, data
+        finally:
+            os.close(r)
+            os.close(w)
+    finally:
+        os.close(src)
+
+
+def _unix_peer(ino):
+    """The inode of the AF_UNIX socket connected to socket INO (sock_diag), or 0."""
+    req = struct.pack("<IHHII", 16 + 24, 20, 1, 1, 0)   # SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST
+    req += struct.pack("<BBHIIIII", socket.AF_UNIX, 0, 0, 0xffffffff, ino, 4, 0xffffffff, 0xffffffff)
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 4) as nl:   # NETLINK_SOCK_DIAG
+        nl.sendto(req, (0, 0))
+        reply = nl.recv(8192)
+    length, kind = struct.unpack_from("<IH", reply)
+    if kind != 20 or length < 32:
+        return 0
+    off = 32
+    while off + 4 <= length:
+        alen, atype = struct.unpack_from("<HH", reply, off)
+        if alen < 4:
+            break
+        if atype == 2 and alen >= 8:                       # UNIX_DIAG_PEER
+            return struct.unpack_from("<I", reply, off + 4)[0]
+        off += (alen + 3) & ~3
+    return 0
+
+
+def _unix_queue(sock):
+    """The messages queued at SOCK, peeked: u32 count, then u32 length and bytes each."""
+    msgs = []
+    flags = socket.MSG_PEEK | socket.MSG_DONTWAIT
+    if sock.type == socket.SOCK_STREAM:
+        avail = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.FIONREAD, b"\0" * 4))[0]
+        if avail:
+            msgs.append(sock.recv(avail, flags))
+    else:
+        old = sock.getsockopt(socket.SOL_SOCKET, 42)         # SO_PEEK_OFF
+        sock.setsockopt(socket.SOL_SOCKET, 42, 0)
+        try:
+            while True:
+                try:
+                    m = sock.recv(1 << 20, flags)
+                except BlockingIOError:
+                    break
+                msgs.append(m)
+                # an empty datagram does not move the peek offset: the last comes again
+                if not m and len(msgs) > 1 and not msgs[-2]:
+                    msgs.pop()
+                    break
+        finally:
+            sock.setsockopt(socket.SOL_SOCKET, 42, old)
+    return struct.pack("<I", len(msgs)) + b"".join(struct.pack("<I", len(m)) + m for m in msgs)
+
+
+def _read_sockpairs(pid, files):
+    """SOCKPAIR records: AF_UNIX pairs with both ends in the process, with what is
+    queued at each end, read through copies of its descriptors (pidfd_getfd)."""
+    socks = {}
+    for fd, target, kind, _, share in files:
+        if kind == CKPT_FILE_SOCK and target.startswith(b"socket:[") and share == fd:
+            socks.setdefault(int(target[8:-1]), fd)
+    if not socks:
+        return []
+    out = []
+    pidfd = os.pidfd_open(pid)
+    try:
+        def grab(fd):
+            n = _libc.syscall(ctypes.c_long(SYS_pidfd_getfd), ctypes.c_long(pidfd), ctypes.c_long(fd),
+                              ctypes.c_long(0))
+            if n < 0:
+                raise OSError(ctypes.get_errno(), "pidfd_getfd of fd %d" % fd)
+            return socket.socket(fileno=n)
+        for ino, fd in sorted(socks.items(), key=lambda x: x[1]):
+            with grab(fd) as a:
+                if a.family != socket.AF_UNIX:
+                    continue
+                peer = _unix_peer(ino)
+                if peer not in socks or socks[peer] < fd:
+                    continue   # a peer elsewhere, or recorded at the peer's descriptor
+                qa = _unix_queue(a)
+                with grab(socks[peer]) as b:
+                    qb = _unix_queue(b)
+                out.append(_kobj(fd, CKPT_KOBJ_SOCKPAIR, ino, (peer, a.type, 0), 0, qa + qb))
+    finally:
+        os.close(pidfd)
+    return out
+
+
+def read_kobj(pid, files):
+    """CKPT_NT_KOBJ: the kernel objects that /proc shows whole: pipes with both
+    ends in the process and their unread bytes, eventfd, signalfd, timerfd, epoll,
+    memfds and deleted files, pidfds of the process itself; AF_UNIX socket pairs."""
+    out = _read_sockpairs(pid, files)
+    files_seen = {}
+    for fd, target, kind, flags, share in files:
+        if share != fd:
+            continue
+        info = _fdinfo(pid, fd)
+        if kind == CKPT_FILE_PIPE and (target.startswith(b"pipe:[") or target.startswith(b"/")):
+            ends = [(f, fl & 3) for f, t, k, fl, _ in files if t == target]
+            if ends[0][0] != fd or not any(a in (0, 2) for _, a in ends) or not any(a in (1, 2) for _, a in ends):
+                continue
+            size, data = _peek_pipe(pid, next(f for f, a in ends if a in (0, 2)))
+            if target.startswith(b"/"):   # a named FIFO: its descriptors are those of its path
+                out.append(_kobj(fd, CKPT_KOBJ_PIPE, 0, (size, 0, 0), CKPT_KOBJ_PIPE_FIFO, data))
+            else:
+                out.append(_kobj(fd, CKPT_KOBJ_PIPE, int(target[6:-1]), (size, 0, 0), 0, data))
+        elif target == b"anon_inode:[eventfd]" and "eventfd-count" in info:
+            sem = CKPT_KOBJ_EFD_SEMAPHORE if info.get("eventfd-semaphore") == "1" else 0
+            out.append(_kobj(fd, CKPT_KOBJ_EVENTFD, 0, (int(info["eventfd-count"], 16), 0, 0), sem))
+        elif target == b"anon_inode:[signalfd]" and "sigmask" in info:
+            out.append(_kobj(fd, CKPT_KOBJ_SIGNALFD, 0, (int(info["sigmask"], 16), 0, 0)))
+        elif target == b"anon_inode:[timerfd]" and "it_value" in info:
+            value = [int(x) for x in info["it_value"].strip("()").split(",")]
+            interval = [int(x) for x in info["it_interval"].strip("()").split(",")]
+            out.append(_kobj(fd, CKPT_KOBJ_TIMERFD, 0, (int(info["clockid"]), value[0] * 10**9 + value[1],
+                             interval[0] * 10**9 + interval[1]), min(int(info["ticks"]), 0xffffffff)))
+        elif target == b"anon_inode:[eventpoll]":
+            items = []
+            with open("/proc/%d/fdinfo/%d" % (pid, fd)) as f:
+                for line in f:
+                    w = line.split()
+                    if w and w[0] == "tfd:":
+                        items.append(struct.pack(EPOLL_ITEM_FMT, int(w[1]), int(w[3], 16), int(w[5], 16)))
+            out.append(_kobj(fd, CKPT_KOBJ_EPOLL, 0, (0, 0, 0), 0, b"".join(items)))
+        elif (target == b"anon_inode:[pidfd]" or target.startswith(b"pidfd:")) and info.get("Pid") == str(pid):
+            out.append(_kobj(fd, CKPT_KOBJ_PIDFD))
+        elif kind == CKPT_FILE_OTHER and target.startswith(b"/") and (
+                target.startswith(b"/memfd:") or target.endswith(b" (deleted)")):
+            src = os.open("/proc/%d/fd/%d" % (pid, fd), os.O_RDONLY | O_CLOEXEC)
+            try:
+                st = os.fstat(src)
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                if st.st_ino in files_seen:
+                    out.append(_kobj(fd, CKPT_KOBJ_FILE, st.st_ino, (0, 0, 0), CKPT_KOBJ_FILE_SAME))
+                    continue
+                files_seen[st.st_ino] = fd
+                try:
+                    seals = fcntl.fcntl(src, 1034)          # F_GET_SEALS
+                except OSError:
+                    seals = 0
+                data = os.pread(src, st.st_size, 0)
+                data += b"\0" * (st.st_size - len(data))
+                memfd = CKPT_KOBJ_FILE_MEMFD if target.startswith(b"/memfd:") else 0
+                out.append(_kobj(fd, CKPT_KOBJ_FILE, st.st_ino, (seals, st.st_mode & 0o7777, 0), memfd, data))
+            finally:
+                os.close(src)
     return b"".join(out)
 
 
@@ -717,9 +908,10 @@ def gather_notes(inferior, thread, core_tids=None):
     status = _status(pid, tid)
     # ptrace and /proc first: nothing has run in the inferior since gcore.
     xstate = read_xstate(tid)
+    files = []
     notes = [
         (CKPT_NT_VERSION, make_version(len(inferior.threads()))),
-        (CKPT_NT_FILES, read_files(pid)),
+        (CKPT_NT_FILES, read_files(pid, files)),
         (CKPT_NT_SIGMASK, read_sigmask(status)),
         (CKPT_NT_CWD, read_cwd(pid)),
         (CKPT_NT_RSEQ, read_rseq(tid)),
@@ -741,6 +933,9 @@ def gather_notes(inferior, thread, core_tids=None):
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
     if ckpt_origin is not None:
         notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))
+    kobj = read_kobj(pid, files)
+    if kobj:
+        notes.append((CKPT_NT_KOBJ, kobj))
     return notes
 
 

@@ -328,6 +328,36 @@ static void body_ckpt_files(struct sink *s)
 	}
 }
 
+static void body_ckpt_kobj(struct sink *s)
+{
+	static const char zeros[8];
+	for (int i = 0; i < sf.nkobjs; i++) {
+		const struct sf_kobj *k = &sf.kobjs[i];
+		put(s, &k->r, sizeof k->r);
+		if (k->srcfd < 0) {
+			put(s, sf.pool + k->data, k->r.data_len);
+		} else if (s->counting) {
+			s->pos += k->r.data_len;
+		} else {
+			/* a file's content or a pipe's copy, straight from it; bytes it
+			 * no longer has are zeros (written once: the first pass counts) */
+			static char chunk[65536];
+			for (uint64_t off = 0; off < k->r.data_len;) {
+				uint64_t want = k->r.data_len - off < sizeof chunk ? k->r.data_len - off : sizeof chunk;
+				long n = k->srcpipe ? rsys3(__NR_read, k->srcfd, (long)chunk, (long)want)
+						    : rsys4(__NR_pread64, k->srcfd, (long)chunk, (long)want, (long)off);
+				if (n <= 0) {
+					m_zero(chunk, want);
+					n = (long)want;
+				}
+				put(s, chunk, (size_t)n);
+				off += (uint64_t)n;
+			}
+		}
+		put(s, zeros, (8 - k->r.data_len % 8) % 8);
+	}
+}
+
 static void body_ckpt_sigaction(struct sink *s)
 {
 	put(s, sf.sigactions, sizeof sf.sigactions);
@@ -437,6 +467,8 @@ static void all_notes(struct sink *s)
 	}
 	nt = &sf.threads[0];
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
+	if (sf.nkobjs)
+		note(s, CKPT_NOTE_OWNER, CKPT_NT_KOBJ, body_ckpt_kobj);
 }
 
 int sf_write_core(int fd, const char **what)
@@ -507,6 +539,7 @@ int sf_write_core(int fd, const char **what)
 	}
 	all_notes(&s);
 	sink_flush(&s);
+	sf_release_kobjs();
 	if (s.err) {
 		*what = "writing the notes";
 		return s.err;

@@ -189,6 +189,6 @@ int sf_gather_fds(const char **what)
 	rsys1(__NR_close, dir);
 	sort_fds();
 	find_shares();
-	return 0;
+	return sf_gather_kobjs(what);
 }
 

@@ -58,6 +58,17 @@ static inline long rsys5(long n, long a, long b, long c, long d, long e)
 	return r;
 }
 
+static inline long rsys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
 /* ---- strings: no libc, bounded by the caller's sizes ---- */
 
 static inline size_t s_len(const char *s)

@@ -53,6 +53,15 @@ struct sf_fd {
 	uint32_t path, pathlen;
 };
 
+/* A kernel object behind descriptors, recorded whole (CKPT_NT_KOBJ). */
+struct sf_kobj {
+	struct ckpt_kobj r;            /* data_len: bytes of data */
+	uint32_t data;                 /* offset of its data in the pool, */
+	int32_t srcfd;                 /* or (>= 0) a descriptor of ours to pread it from, */
+	int32_t srcpipe;               /* or (1) to read it from: a pipe holding a copy */
+};
+#define SF_MAXKOBJS 1024
+
 #define SF_MAXTHREADS 256         /* threads whose registers go into the core */
 
 enum sf_thread_state { SF_T_NONE = 0, SF_T_ASKED, SF_T_FILLING, SF_T_READY };
@@ -99,6 +108,8 @@ struct sf_state {
 	int nmaps;
 	struct sf_fd fds[SF_MAXFDS];
 	int nfds;
+	struct sf_kobj kobjs[SF_MAXKOBJS];
+	int nkobjs;
 	char pool[SF_POOL];
 	uint32_t poolused;
 
@@ -124,6 +135,10 @@ extern struct sf_state sf;
 /* procfs.c: fill sf. Each returns 0 or -errno; *what names the failed step. */
 void sf_target(int pid, int remote);  /* pid: sf.pid; remote: read /proc/PID, not /proc/self */
 int sf_gather_fds(const char **what);
+/* kobj.c: the kernel objects among sf.fds (called by sf_gather_fds). */
+int sf_gather_kobjs(const char **what);
+/* Closes the descriptors sf_gather_kobjs opened (elfcore.c, once written). */
+void sf_release_kobjs(void);
 int sf_gather_maps(const char **what);
 /* stat, status, cmdline, auxv, cwd, uid, gid, mm; for this process also the
  * signal actions, rseq, tid address and brk (ckpt-dump fills those itself). */

@@ -174,6 +174,22 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		if (want_size(c, n, sizeof *k->mm, "MM")) return -1;
 		k->mm = (const void *)n->desc;
 		break;
+	case CKPT_NT_KOBJ: {
+		uint32_t pos = 0;
+		const struct ckpt_kobj *r;
+		const uint8_t *data;
+		int res;
+		if (ckpt_seen(c, n))
+			return fail(c->err, "more than one CKPT note of type %u", n->type);
+		while ((res = ckpt_next_kobj(n->desc, n->descsz, &pos, &r, &data)) == 1)
+			if (r->type < CKPT_KOBJ_PIPE || r->type > CKPT_KOBJ_PIDFD || r->fd < 0)
+				return fail(c->err, "CKPT KOBJ record of fd %d has type %u, unknown here "
+					    "(a newer ckpt wrote it)", r->fd, r->type);
+		if (res < 0)
+			return fail(c->err, "CKPT KOBJ note has a malformed record at byte %u", pos);
+		k->kobj = n->desc; k->kobj_len = n->descsz;
+		break;
+	}
 	default:
 		break;  /* unknown types are ignored */
 	}
@@ -489,4 +505,22 @@ int ckpt_next_map(const uint8_t *buf, uint32_t len, uint32_t *pos,
 {
 	return next_record(buf, len, pos, sizeof **rec, offsetof(struct ckpt_map, path_len),
 			   (const void **)rec, path);
+}
+
+int ckpt_next_kobj(const uint8_t *buf, uint32_t len, uint32_t *pos,
+		   const struct ckpt_kobj **rec, const uint8_t **data)
+{
+	const struct ckpt_kobj *r;
+	if (*pos == len)
+		return 0;
+	if (*pos > len || len - *pos < sizeof *r)
+		return -1;
+	r = (const void *)(buf + *pos);
+	uint64_t padded = ((uint64_t)r->data_len + 7) & ~7ull;
+	if (padded > len - *pos - sizeof *r)
+		return -1;
+	*rec = r;
+	*data = buf + *pos + sizeof *r;
+	*pos += (uint32_t)(sizeof *r + padded);
+	return 1;
 }

@@ -65,6 +65,7 @@ struct core_ckpt {                /* CKPT notes, NULL / 0 when absent */
 	const uint8_t *xstate; uint32_t xstate_len;   /* the first thread's */
 	size_t nxstate;                                /* CKPT_NT_XSTATE notes seen */
 	const struct ckpt_mm *mm;
+	const uint8_t *kobj; uint32_t kobj_len;        /* CKPT_NT_KOBJ records */
 };
 
 struct core {
@@ -106,6 +107,9 @@ int ckpt_next_file(const uint8_t *buf, uint32_t len, uint32_t *pos,
 		   const struct ckpt_file **rec, const char **path);
 int ckpt_next_map(const uint8_t *buf, uint32_t len, uint32_t *pos,
 		  const struct ckpt_map **rec, const char **path);
+/* The same for a CKPT KOBJ note: *data points at the record's data_len bytes. */
+int ckpt_next_kobj(const uint8_t *buf, uint32_t len, uint32_t *pos,
+		   const struct ckpt_kobj **rec, const uint8_t **data);
 
 /* ---- ELF files (executables and libraries named in a core) ---- */
 struct elf_file {

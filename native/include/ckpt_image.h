@@ -33,6 +33,7 @@ enum ckpt_note_type {
 				 * NT_PRSTATUS order (a writer may give only the first) */
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
 	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
+	CKPT_NT_KOBJ      = 17, /* struct ckpt_kobj records, each followed by its data  */
 };
 
 /* Who wrote the image (ckpt_version.writer). */
@@ -130,6 +131,71 @@ struct ckpt_origin {
 	uint32_t reserved;
 };
 
+/*
+ * A kernel object behind descriptors that a writer recorded completely
+ * (CKPT_NT_KOBJ): the engine creates it again and puts it at the descriptors
+ * of the FILES note that belong to it. Each record is followed by data_len
+ * bytes of data, then NULs up to a multiple of 8. Which FILES records belong:
+ *   PIPE      every descriptor whose path is "pipe:[ino]" (both ends are in
+ *             the process, or the writer records no PIPE);
+ *             arg[0] = buffer size (F_GETPIPE_SZ); data = the unread bytes;
+ *             flags = CKPT_KOBJ_PIPE_FIFO: a named FIFO, ino 0, whose
+ *             descriptors are those with the path of fd.
+ *   EVENTFD   the descriptors sharing the open file of fd (FILES share_id);
+ *             arg[0] = counter; flags = CKPT_KOBJ_EFD_SEMAPHORE.
+ *   SIGNALFD  as EVENTFD; arg[0] = the mask (bit n-1 = signal n).
+ *   TIMERFD   as EVENTFD; arg[0] = clock id, arg[1] = time to the next
+ *             expiration in ns (0 = disarmed), arg[2] = interval in ns,
+ *             flags = expirations not yet read (ticks, capped at 2^32-1).
+ *   EPOLL     as EVENTFD; data = struct ckpt_epoll_item[]: what it watches.
+ *   SOCKPAIR  two connected AF_UNIX sockets: the descriptors whose path is
+ *             "socket:[ino]" (end 0) or "socket:[arg[0]]" (end 1);
+ *             arg[1] = SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET; data = the
+ *             queue of end 0, then of end 1, each a u32 count of messages,
+ *             then each message as a u32 length and its bytes (a stream
+ *             queue: one message of all its bytes).
+ *   FILE      a regular file with no name: a memfd, or a file deleted while
+ *             open; its descriptors as EVENTFD; ino = its inode; arg[0] =
+ *             seals (F_GET_SEALS), arg[1] = mode bits; flags =
+ *             CKPT_KOBJ_FILE_MEMFD for a memfd; data = its content; or
+ *             flags = CKPT_KOBJ_FILE_SAME, nothing else: another open file
+ *             of the file of an earlier FILE record with this ino. The
+ *             mappings of it (CKPT MAPS: same path and inode) map it again.
+ *   PIDFD     a pidfd of the process itself; its descriptors as EVENTFD.
+ * Descriptor flags (O_NONBLOCK, close-on-exec) and sharing come from FILES.
+ */
+enum ckpt_kobj_type {
+	CKPT_KOBJ_PIPE     = 1,
+	CKPT_KOBJ_EVENTFD  = 2,
+	CKPT_KOBJ_SIGNALFD = 3,
+	CKPT_KOBJ_TIMERFD  = 4,
+	CKPT_KOBJ_EPOLL    = 5,
+	CKPT_KOBJ_SOCKPAIR = 6,
+	CKPT_KOBJ_FILE     = 7,
+	CKPT_KOBJ_PIDFD    = 8,
+};
+
+#define CKPT_KOBJ_EFD_SEMAPHORE 1u
+#define CKPT_KOBJ_PIPE_FIFO     1u
+#define CKPT_KOBJ_FILE_MEMFD    1u
+#define CKPT_KOBJ_FILE_SAME     2u  /* another open file of the FILE before it of this ino; no data */
+
+struct ckpt_kobj {
+	int32_t  fd;        /* the lowest descriptor of it */
+	uint32_t type;      /* enum ckpt_kobj_type */
+	uint64_t ino;       /* inode number (pipe:[ino]); 0 where it has none */
+	uint64_t arg[3];    /* by type, above */
+	uint32_t flags;     /* by type, above */
+	uint32_t data_len;  /* bytes of data that follow (then padding to 8) */
+};
+
+/* One descriptor an epoll watches (the data of an EPOLL record). */
+struct ckpt_epoll_item {
+	int32_t  tfd;       /* the watched descriptor */
+	uint32_t events;    /* EPOLLIN ... with EPOLLET, EPOLLONESHOT ... */
+	uint64_t data;      /* epoll_data as the program gave it */
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -139,5 +205,7 @@ _Static_assert(sizeof(struct ckpt_rseq) == 16, "struct ckpt_rseq is 16 bytes");
 _Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
 _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
+_Static_assert(sizeof(struct ckpt_kobj) == 48, "struct ckpt_kobj is 48 bytes");
+_Static_assert(sizeof(struct ckpt_epoll_item) == 16, "struct ckpt_epoll_item is 16 bytes");
 
 #endif

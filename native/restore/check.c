@@ -174,9 +174,6 @@ int check_all(const struct check_input *in, struct core *c, struct plan *p, stru
 		return -1;
 	r->start_brk = p->start_brk;
 	r->brk = p->brk;
-	check_mapped_files(r, p, c, in->force);
-	if (access(p->exe, F_OK) == 0 && access(p->exe, X_OK) != 0)
-		check_add(r, "executable-missing", CHECK_ERROR, p->exe, "executable %s: %s", p->exe, strerror(errno));
 	if (in->filedes ? files_from_text(files, in->filedes) != 0
 			: (c->ckpt.files && files_from_core(files, c) != 0)) {
 		if (!in->filedes)
@@ -185,6 +182,11 @@ int check_all(const struct check_input *in, struct core *c, struct plan *p, stru
 	}
 	if (in->filedes)
 		files_share_from_core(files, c);
+	/* a deleted file made again is mapped from it, not looked for by its name */
+	kobj_plan_maps(files, p, c);
+	check_mapped_files(r, p, c, in->force);
+	if (access(p->exe, F_OK) == 0 && access(p->exe, X_OK) != 0)
+		check_add(r, "executable-missing", CHECK_ERROR, p->exe, "executable %s: %s", p->exe, strerror(errno));
 	check_open_files(r, in, files);
 	/* what is left to reopen: missing files are refused above or left closed */
 	files_check(files, in->filedes ? in->filedes : in->core_path, 1);

@@ -96,7 +96,7 @@ int files_from_text(struct fdset *s, const char *path)
 		    (nf == 4 && parse_num(fields[3], &flags) != 0) || *fields[1] == 0)
 			goto bad;
 		struct fdent e = { (int)fd, flags < 0 ? O_RDWR : (int)(flags & ~O_CLOEXEC), off,
-				   flags >= 0 && (flags & O_CLOEXEC), (int)fd, CKPT_FILE_REG, strdup(fields[1]) };
+				   flags >= 0 && (flags & O_CLOEXEC), (int)fd, CKPT_FILE_REG, strdup(fields[1]), 0 };
 		if (flags < 0) {
 			/* the seed's 3-field lines: open read-write when allowed, else read-only */
 			e.flags = access(e.path, W_OK) == 0 ? O_RDWR : O_RDONLY;
@@ -122,13 +122,15 @@ int files_from_core(struct fdset *s, const struct core *c)
 	int res;
 	while ((res = ckpt_next_file(c->ckpt.files, c->ckpt.files_len, &pos, &r, &path)) == 1) {
 		struct fdent e = { r->fd, (int)r->flags, r->offset, !!(r->fdflags & CKPT_FD_CLOEXEC),
-				   r->share_id, (int)r->kind, strdup(path) };
+				   r->share_id, (int)r->kind, strdup(path), 0 };
 		if (r->fd < 0 || e.path == NULL || push(s, e) != 0) {
 			free(e.path);
 			return -1;
 		}
 	}
-	return res < 0 ? -1 : 0;
+	if (res < 0)
+		return -1;
+	return kobj_from_core(s, c);
 }
 
 int files_share_from_core(struct fdset *s, const struct core *c)
@@ -159,6 +161,11 @@ int files_check(struct fdset *s, const char *label, int skip_missing)
 		int keep = 1;
 		if (e->fd <= 2) {
 			keep = 0;    /* stdin, stdout, stderr are restart's own */
+		} else if (e->kobj) {
+			keep = 1;    /* made anew in the child (restore/kobj.c) */
+		} else if (e->kind == CKPT_FILE_PIPE && strncmp(e->path, "pipe:[", 6) == 0) {
+			log_info("fd %d (%s): a pipe to another process; left closed", e->fd, e->path);
+			keep = 0;
 		} else if (e->kind == CKPT_FILE_PIPE || e->kind == CKPT_FILE_SOCK || e->kind == CKPT_FILE_OTHER ||
 			   e->path[0] != '/') {
 			log_info("fd %d (%s) cannot be reopened; left closed", e->fd, e->path);
@@ -201,14 +208,17 @@ int files_install(const struct fdset *s, int core_src, int core_fd, int *errfd, 
 		for (j = 0; j < i; j++)       /* shares an open file with an earlier fd */
 			if (s->e[j].share == e->share && e->share != e->fd)
 				fd = fcntl(staged[j], F_DUPFD_CLOEXEC, base);
-		if (fd < 0) {
+		if (fd < 0 && e->kobj) {
+			fd = kobj_open(s, e, base);
+		} else if (fd < 0) {
 			int o = open(e->path, (e->flags & REOPEN_FLAGS) | O_NOCTTY | O_CLOEXEC);
 			if (o < 0) { *bad = e->path; return -1; }
 			/* a directory's position too: a program reading it with getdents64
 			 * goes on after the entries it has had (ext4 keeps a hash there) */
-			if ((e->kind == CKPT_FILE_REG || e->kind == CKPT_FILE_DIR) && !(e->flags & O_APPEND) &&
+			/* an O_PATH descriptor has no position (lseek fails with EBADF) */
+			if ((e->kind == CKPT_FILE_REG || e->kind == CKPT_FILE_DIR) && !(e->flags & (O_APPEND | O_PATH)) &&
 			    lseek(o, e->offset, SEEK_SET) < 0) { *bad = e->path; return -1; }
-			if (e->kind == CKPT_FILE_REG && (e->flags & O_APPEND))
+			if (e->kind == CKPT_FILE_REG && (e->flags & O_APPEND) && !(e->flags & O_PATH))
 				(void)lseek(o, e->offset, SEEK_SET);
 			fd = fcntl(o, F_DUPFD_CLOEXEC, base);
 			close(o);
@@ -226,6 +236,7 @@ int files_install(const struct fdset *s, int core_src, int core_fd, int *errfd, 
 	for (i = 0; i < s->n; i++)
 		if (dup2(staged[i], s->e[i].fd) < 0) { *bad = s->e[i].path; return -1; }
 	if (dup2(core_src, core_fd) < 0) { *bad = "the core file"; return -1; }
+	if (kobj_finish(s) != 0) { *bad = "an epoll"; return -1; }
 	return 0;
 }
 
@@ -234,5 +245,6 @@ void files_free(struct fdset *s)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->e[i].path);
 	free(s->e);
+	free(s->k);
 	memset(s, 0, sizeof *s);
 }

@@ -18,12 +18,36 @@ struct fdent {
 	int share;           /* fd of the first member of its sharing group */
 	int kind;            /* enum ckpt_file_kind */
 	char *path;
+	int kobj;            /* 1 + index into fdset.k: a kernel object made anew; 0 = none */
+};
+
+/* A kernel object of the CKPT KOBJ note (restore/kobj.c makes it in the child). */
+struct kobjent {
+	struct ckpt_kobj r;
+	const uint8_t *data; /* r.data_len bytes, inside the core's notes */
+	int made[2];         /* the child's descriptors of it (a pipe: read, write end); -1 */
+	char procpath[32];   /* a FILE: "/proc/self/fd/N", what its mappings map */
 };
 
 struct fdset {
 	struct fdent *e; size_t n;
 	int maxfd;
+	struct kobjent *k; size_t nk;
 };
+
+/* restore/kobj.c: reads the KOBJ note and ties each descriptor of FILES to its
+ * object (fdent.kobj). */
+int kobj_from_core(struct fdset *s, const struct core *c);
+/* In the child: a descriptor >= BASE, close-on-exec, of E's object (made on
+ * first use, filled with its saved state). -1 with errno set. */
+int kobj_open(const struct fdset *s, const struct fdent *e, int base);
+/* After files_check: the mappings of a memfd or deleted file of the KOBJ
+ * note map the file made again (through /proc/self/fd/N) instead of being
+ * anonymous. */
+struct plan;
+void kobj_plan_maps(struct fdset *s, struct plan *p, const struct core *c);
+/* In the child, once every descriptor has its number: fills the epolls. */
+int kobj_finish(const struct fdset *s);
 
 /* Reads the seed's text format: "<fd> : <path> : <offset> [: <flags>]". */
 int files_from_text(struct fdset *s, const char *path);

@@ -33,6 +33,11 @@ int forkserver_begin(const struct core *c, const char *core_path)
 			core_path, c->nthreads);
 		return -1;
 	}
+	if (c->ckpt.kobj_len > 0) {   /* a pipe's bytes would go to whichever copy reads first */
+		dprintf(1, "unsupported %s: kernel objects behind descriptors (pipes, sockets, eventfd ...), "
+			"which copies would share\n", core_path);
+		return -1;
+	}
 	proto_in = fcntl(0, F_DUPFD_CLOEXEC, PROTO_FD_MIN);
 	proto_out = fcntl(1, F_DUPFD_CLOEXEC, PROTO_FD_MIN);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -43,6 +43,8 @@ public record CkptImage(
     public static final int NT_MM = 10;
     /** How the checkpoint was taken; read by {@link OriginNote}. */
     public static final int NT_ORIGIN = 16;
+    /** Kernel objects behind descriptors; read by {@link KobjNote}. */
+    public static final int NT_KOBJ = 17;
 
     public CkptImage {
         files = List.copyOf(files);
@@ -221,6 +223,7 @@ public record CkptImage(
                     mm = once(n, mm, new Mm(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]));
                 }
                 case NT_ORIGIN -> OriginNote.parse(n);
+                case NT_KOBJ -> KobjNote.parse(n);
                 default -> unknown.add(n.type());
             }
         }

@@ -2,6 +2,7 @@ package dev.ckpt.gdb;
 
 import static dev.ckpt.gdb.CkptNotesFixture.NT_CWD;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_FILES;
+import static dev.ckpt.gdb.CkptNotesFixture.NT_KOBJ;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_MAPS;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_MM;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_RSEQ;
@@ -77,7 +78,8 @@ class CkptSaveScriptIT {
         List<Note> notes = CkptNotesFixture.ckptNotes(image);
         assertThat(notes).hasSize(Integer.parseInt(wrote.group(3)));
         assertThat(notes).extracting(Note::type).containsExactlyInAnyOrder(
-                NT_VERSION, NT_FILES, NT_SIGACTION, NT_SIGMASK, NT_CWD, NT_RSEQ, NT_TIDADDR, NT_MAPS, NT_XSTATE, NT_MM);
+                NT_VERSION, NT_FILES, NT_SIGACTION, NT_SIGMASK, NT_CWD, NT_RSEQ, NT_TIDADDR, NT_MAPS, NT_XSTATE, NT_MM,
+                NT_KOBJ); // the program's pipe, both ends in it
         assertThat(notes.get(0).type()).isEqualTo(NT_VERSION);
         assertThat(readelfNoteSizes(image, "CKPT")).containsExactlyElementsOf(
                 notes.stream().map(n -> n.desc().length).toList());

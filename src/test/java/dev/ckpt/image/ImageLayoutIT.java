@@ -96,12 +96,23 @@ class ImageLayoutIT {
             Map.entry("CKPT_FILE_SOCK", (long) CkptImage.OpenFile.SOCK),
             Map.entry("CKPT_FILE_OTHER", (long) CkptImage.OpenFile.OTHER),
             Map.entry("CKPT_MAP_SHARED", (long) CkptImage.MapEntry.SHARED),
-            Map.entry("CKPT_MAP_GROWSDOWN", (long) CkptImage.MapEntry.GROWSDOWN));
+            Map.entry("CKPT_MAP_GROWSDOWN", (long) CkptImage.MapEntry.GROWSDOWN),
+            Map.entry("CKPT_NT_KOBJ", (long) CkptImage.NT_KOBJ), Map.entry("CKPT_KOBJ_PIPE", (long) KobjNote.PIPE),
+            Map.entry("CKPT_KOBJ_EVENTFD", (long) KobjNote.EVENTFD),
+            Map.entry("CKPT_KOBJ_SIGNALFD", (long) KobjNote.SIGNALFD),
+            Map.entry("CKPT_KOBJ_TIMERFD", (long) KobjNote.TIMERFD), Map.entry("CKPT_KOBJ_EPOLL", (long) KobjNote.EPOLL),
+            Map.entry("CKPT_KOBJ_SOCKPAIR", (long) KobjNote.SOCKPAIR), Map.entry("CKPT_KOBJ_FILE", (long) KobjNote.FILE),
+            Map.entry("CKPT_KOBJ_PIDFD", (long) KobjNote.PIDFD),
+            Map.entry("CKPT_KOBJ_FILE_MEMFD", (long) KobjNote.FILE_MEMFD),
+            Map.entry("CKPT_KOBJ_FILE_SAME", (long) KobjNote.FILE_SAME),
+            Map.entry("CKPT_KOBJ_PIPE_FIFO", (long) KobjNote.PIPE_FIFO),
+            Map.entry("CKPT_KOBJ_EFD_SEMAPHORE", (long) KobjNote.EFD_SEMAPHORE));
 
     static final Map<String, Integer> JAVA_SIZES = Map.of("ckpt_version", CkptImage.VERSION_SIZE,
             "ckpt_file", CkptImage.FILE_SIZE, "ckpt_sigaction", CkptImage.SIGACTION_SIZE,
             "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE,
-            "ckpt_origin", CkptImage.ORIGIN_SIZE);
+            "ckpt_origin", CkptImage.ORIGIN_SIZE,
+            "ckpt_kobj", KobjNote.SIZE, "ckpt_epoll_item", KobjNote.EPOLL_ITEM_SIZE);
 
     static void javaProblems(Layout c, List<String> p) throws IOException {
         JAVA_CONSTS.forEach((n, v) -> {
@@ -132,6 +143,8 @@ class ImageLayoutIT {
         for (int i = 0; i < mm.length; i++) {
             v.put("ckpt_mm." + mm[i], 0x1000L * (i + 1));
         }
+        v.putAll(Map.of("ckpt_kobj.fd", 7L, "ckpt_kobj.type", 2L, "ckpt_kobj.ino", 0x1234L, "ckpt_kobj.arg[0]", 0x55L,
+                "ckpt_kobj.arg[1]", 0x66L, "ckpt_kobj.arg[2]", 0x77L, "ckpt_kobj.flags", 1L, "ckpt_kobj.data_len", 3L));
         List<byte[]> notes = new ArrayList<>();
         notes.add(CkptNotes.note(CkptImage.NT_VERSION, encode(c, "ckpt_version", v, p)));
         notes.add(CkptNotes.note(CkptImage.NT_FILES, CkptNotes.concat(encode(c, "ckpt_file", v, p), path())));
@@ -142,12 +155,17 @@ class ImageLayoutIT {
         notes.add(CkptNotes.note(CkptImage.NT_RSEQ, encode(c, "ckpt_rseq", v, p)));
         notes.add(CkptNotes.note(CkptImage.NT_MAPS, CkptNotes.concat(encode(c, "ckpt_map", v, p), path())));
         notes.add(CkptNotes.note(CkptImage.NT_MM, encode(c, "ckpt_mm", v, p)));
+        notes.add(CkptNotes.note(CkptImage.NT_KOBJ, CkptNotes.concat(encode(c, "ckpt_kobj", v, p),
+                new byte[] {'a', 'b', 'c', 0, 0, 0, 0, 0})));
         CoreFile base = CoreFile.open(TestCores.sharedGdbLinklist());
         List<byte[]> raw = new ArrayList<>(TestCores.rawNotes(base));
         raw.addAll(notes);
         CkptImage img;
+        List<KobjNote> kobj;
         try {
-            img = CkptImage.of(CoreFile.fromBytes(Path.of("/layout/core"), TestCores.shrink(base, raw, 4096)));
+            CoreFile laid = CoreFile.fromBytes(Path.of("/layout/core"), TestCores.shrink(base, raw, 4096));
+            img = CkptImage.of(laid);
+            kobj = KobjNote.of(laid);
         } catch (CoreFormatException e) {
             p.add("Java: notes laid out as ckpt_image.h says do not decode: " + e.getMessage());
             return;
@@ -176,6 +194,11 @@ class ImageLayoutIT {
         for (String n : mm) {
             want.add(v.get("ckpt_mm." + n));
         }
+        KobjNote k = kobj.get(0);
+        same(p, "ckpt_kobj", List.of((long) k.fd(), k.type(), k.ino(), k.arg().get(0), k.arg().get(1), k.arg().get(2),
+                k.flags(), k.dataLength()), List.of(v.get("ckpt_kobj.fd"), v.get("ckpt_kobj.type"), v.get("ckpt_kobj.ino"),
+                v.get("ckpt_kobj.arg[0]"), v.get("ckpt_kobj.arg[1]"), v.get("ckpt_kobj.arg[2]"), v.get("ckpt_kobj.flags"),
+                v.get("ckpt_kobj.data_len")));
         same(p, "ckpt_mm", List.of(x.startCode(), x.endCode(), x.startStack(), x.startData(), x.endData(),
                 x.startBrk(), x.brk(), x.argStart(), x.argEnd(), x.envStart(), x.envEnd()), want);
     }
@@ -211,7 +234,8 @@ class ImageLayoutIT {
 
     static final Map<String, String> PY_FORMATS = Map.of("ckpt_version", "VERSION_FMT", "ckpt_file", "FILE_FMT",
             "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT",
-            "ckpt_origin", "ORIGIN_FMT");
+            "ckpt_origin", "ORIGIN_FMT",
+            "ckpt_kobj", "KOBJ_FMT", "ckpt_epoll_item", "EPOLL_ITEM_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
         Path script = ckptPy();
@@ -323,7 +347,7 @@ class ImageLayoutIT {
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
-        assertThat(c.sizes()).hasSize(7);
+        assertThat(c.sizes()).hasSize(9);
         assertThat(problems(c)).isEmpty();
     }
 

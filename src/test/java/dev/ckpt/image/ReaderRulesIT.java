@@ -105,6 +105,25 @@ class ReaderRulesIT {
                 "CKPT_NT_MM note has 80 bytes", "CKPT MM note too short (80 bytes)");
     }
 
+    /** One struct ckpt_kobj record (fd 7, counter 5) of TYPE with DATA after it, padded to 8. */
+    static byte[] kobj(int type, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(KobjNote.SIZE + (data.length + 7) / 8 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(7).putInt(type).putLong(0).putLong(5).putLong(0).putLong(0).putInt(0).putInt(data.length).put(data);
+        return b.array();
+    }
+
+    @Test
+    void kobjRecords_knownAccepted_unknownTypeOrTruncated_refused() throws Exception {
+        accepted(withCkpt("kobj-eventfd", CkptNotes.note(CkptImage.NT_KOBJ, kobj(KobjNote.EVENTFD, new byte[0]))));
+        accepted(withCkpt("kobj-pipe", CkptNotes.note(CkptImage.NT_KOBJ, kobj(KobjNote.PIPE, new byte[] {1, 2, 3}))));
+        refused(withCkpt("kobj-type-99", CkptNotes.note(CkptImage.NT_KOBJ, kobj(99, new byte[0]))),
+                "record of fd 7 has type 99, unknown here (a newer ckpt wrote it)",
+                "CKPT KOBJ record of fd 7 has type 99, unknown here (a newer ckpt wrote it)");
+        byte[] cut = Arrays.copyOf(kobj(KobjNote.PIPE, new byte[] {1, 2, 3}), KobjNote.SIZE + 4);
+        refused(withCkpt("kobj-cut", CkptNotes.note(CkptImage.NT_KOBJ, cut)), "runs past the note",
+                "CKPT KOBJ note has a malformed record at byte 0");
+    }
+
     /** Little-endian u64 words, zero-padded to SIZE bytes. */
     static byte[] bytes(int size, long... words) {
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);

@@ -28,12 +28,15 @@ abstract class ChildTracking {
     }
 
     /** restart -n -w restores FEATURE from CORE in DIR; the restored program must print PASS and exit 0. */
-    void restartPasses(Feature feature, Path core, Duration limit) throws Exception {
-        Child r = track(Child.start(dir, feature.env(), List.of(Child.restart().toString(), "-n", "-w",
-                feature.program().toString(), core.toString())));
+    Child restartPasses(Feature feature, Path core, Duration limit, String... options) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Child.restart().toString()));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("-n", "-w", feature.program().toString(), core.toString()));
+        Child r = track(Child.start(dir, feature.env(), cmd));
         r.closeStdin();
         int status = r.waitFor(limit);
         assertThat(r.out()).as("%s", r.err()).contains("PASS " + feature.name()).doesNotContain("FAIL");
         assertThat(status).as(r.err()).isZero();
+        return r;
     }
 }

@@ -35,7 +35,9 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
 
     @ParameterizedTest(name = "{0} through libsavefds.so")
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
-            "sigmask", "sighandler", "cwd", "state"})
+            "sigmask", "sighandler", "cwd", "state", "opath", "pipes", "eventfd", "signalfd",
+            "timerfd", "pipeaway", "epoll", "socketpair",
+            "memfd", "deleted", "pidfd", "fifo"})
     void featureProgram(String name) throws Exception {
         Feature f = Feature.in(dir, name);
         Child gdb = track(Child.start(dir, f.env(), f.gdbToPoint(List.of("-batch"),

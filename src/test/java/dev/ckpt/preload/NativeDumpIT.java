@@ -33,7 +33,9 @@ class NativeDumpIT extends ChildTracking {
 
     @ParameterizedTest(name = "{0} through ckpt-dump")
     @ValueSource(strings = {"workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
-            "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie"})
+            "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie", "opath",
+            "pipes", "eventfd", "signalfd", "timerfd", "pipeaway", "epoll", "socketpair",
+            "memfd", "deleted", "pidfd", "fifo"})
     void featureProgram(String name) throws Exception {
         Feature f = Feature.in(dir, name);
         Child gdb = track(Child.start(dir, f.env(), f.gdbToPoint(List.of("-q"), List.of(), "SIGSTOP")));
@@ -64,7 +66,21 @@ class NativeDumpIT extends ChildTracking {
         assertThat(before).doesNotContain("FAIL").doesNotContain("PASS");
         assertThat(gone(pid)).as("process %d after --kill", pid).isTrue();
 
-        restartPasses(f, core, LIMIT);
+        Child r = restartPasses(f, core, LIMIT, "-V");
+        String name = f.name();
+        if (name.equals("pipes")) { // the fork server would share the pipes between its copies: refused
+            Child fs = track(Child.start(dir, f.env(), List.of(Child.restart().toString(), "--fork-server",
+                    f.program().toString(), core.toString())));
+            fs.closeStdin();
+            assertThat(fs.waitFor(LIMIT)).as(fs.out() + fs.err()).isEqualTo(3);
+            assertThat(fs.out()).startsWith("unsupported " + core).contains("kernel objects behind descriptors");
+        }
+        if (name.equals("pipeaway")) { // the descriptor left closed is named, with its pipe
+            Matcher fd = Pattern.compile("write end (\\d+)").matcher(before);
+            assertThat(fd.find()).as(before).isTrue();
+            assertThat(r.err()).containsPattern("restart: fd " + fd.group(1)
+                    + " \\(pipe:\\[\\d+]\\): a pipe to another process; left closed");
+        }
     }
 
     /** files.c: open files (read half-way, written, O_APPEND, dup'd) come back with their offsets. */
