@@ -67,7 +67,6 @@ class NativeDumpIT extends ChildTracking {
         assertThat(gone(pid)).as("process %d after --kill", pid).isTrue();
 
         Child r = restartPasses(f, core, LIMIT, "-V");
-        String name = f.name();
         if (name.equals("pipes")) { // the fork server would share the pipes between its copies: refused
             Child fs = track(Child.start(dir, f.env(), List.of(Child.restart().toString(), "--fork-server",
                     f.program().toString(), core.toString())));
