@@ -116,10 +116,19 @@ static int ckpt_seen(const struct core *c, const struct core_note *n)
 	return 0;
 }
 
+/* The CKPT note types this reader understands (docs/IMAGE-FORMAT.md, "Versions"). */
+static int ckpt_known(uint32_t type)
+{
+	return (type >= CKPT_NT_VERSION && type <= CKPT_NT_MM) || type == CKPT_NT_ORIGIN ||
+	       type == CKPT_NT_ATTRS || type == CKPT_NT_THREAD_ATTRS;
+}
+
 static int parse_ckpt(struct core *c, const struct core_note *n)
 {
 	struct core_ckpt *k = &c->ckpt;
-	if (n->type != CKPT_NT_XSTATE && n->type >= CKPT_NT_VERSION && n->type <= CKPT_NT_MM && ckpt_seen(c, n))
+	if (n->type < CKPT_NT_FIRST_INFO && !ckpt_known(n->type))
+		return fail(c->err, "CKPT note type %u is unknown to this reader: a newer ckpt wrote the image", n->type);
+	if (n->type != CKPT_NT_XSTATE && ckpt_known(n->type) && ckpt_seen(c, n))
 		return fail(c->err, "more than one CKPT note of type %u", n->type);
 	switch (n->type) {
 	case CKPT_NT_VERSION:
@@ -174,8 +183,20 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		if (want_size(c, n, sizeof *k->mm, "MM")) return -1;
 		k->mm = (const void *)n->desc;
 		break;
+	case CKPT_NT_ATTRS:
+		if (want_size(c, n, sizeof *k->attrs, "ATTRS")) return -1;
+		k->attrs = (const void *)n->desc;
+		break;
+	case CKPT_NT_THREAD_ATTRS:
+		if (n->descsz % sizeof(struct ckpt_thread_attrs) != 0)
+			return fail(c->err, "CKPT THREAD_ATTRS note has %u bytes, not a multiple of %zu", n->descsz,
+				    sizeof(struct ckpt_thread_attrs));
+		k->thread_attrs = (const void *)n->desc;
+		k->nthread_attrs = n->descsz / sizeof(struct ckpt_thread_attrs);
+		break;
+	case CKPT_NT_ORIGIN:    /* informational: the engine does not need it */
 	default:
-		break;  /* unknown types are ignored */
+		break;  /* informational types (128 and up) this reader does not know */
 	}
 	return 0;
 }

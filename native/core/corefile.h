@@ -65,6 +65,8 @@ struct core_ckpt {                /* CKPT notes, NULL / 0 when absent */
 	const uint8_t *xstate; uint32_t xstate_len;   /* the first thread's */
 	size_t nxstate;                                /* CKPT_NT_XSTATE notes seen */
 	const struct ckpt_mm *mm;
+	const struct ckpt_attrs *attrs;
+	const struct ckpt_thread_attrs *thread_attrs; size_t nthread_attrs;
 };
 
 struct core {

@@ -9,7 +9,10 @@
  * the same layout. All integers are little-endian; records are 8-byte aligned.
  *
  * Bump CKPT_IMAGE_VERSION when a layout changes; readers refuse images whose
- * major version they do not know and ignore note types they do not know.
+ * major version they do not know. Note types below CKPT_NT_FIRST_INFO must be
+ * understood: a reader refuses an image with one it does not know (a newer
+ * ckpt wrote it). Types from CKPT_NT_FIRST_INFO on are informational: a reader
+ * that does not know one ignores it.
  */
 #ifndef CKPT_IMAGE_H
 #define CKPT_IMAGE_H
@@ -32,8 +35,12 @@ enum ckpt_note_type {
 	CKPT_NT_XSTATE    = 9,  /* raw XSAVE area, standard format; one per thread, in
 				 * NT_PRSTATUS order (a writer may give only the first) */
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
+	CKPT_NT_ATTRS     = 11, /* struct ckpt_attrs: umask, personality, rlimits, itimers */
+	CKPT_NT_THREAD_ATTRS = 12, /* struct ckpt_thread_attrs records, one per thread   */
 	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
 };
+
+#define CKPT_NT_FIRST_INFO 128  /* types >= this are informational (ignored when unknown) */
 
 /* Who wrote the image (ckpt_version.writer). */
 enum ckpt_writer {
@@ -130,6 +137,48 @@ struct ckpt_origin {
 	uint32_t reserved;
 };
 
+/* ckpt_attrs.have: which fields the writer could read (the others are 0). */
+#define CKPT_ATTR_UMASK       1u
+#define CKPT_ATTR_PERSONALITY 2u
+#define CKPT_ATTR_RLIMITS     4u
+#define CKPT_ATTR_ITIMERS     8u
+
+#define CKPT_NRLIMITS 16   /* RLIMIT_CPU (0) .. RLIMIT_RTTIME (15) */
+
+struct ckpt_rlimit {
+	uint64_t cur, max;  /* RLIM_INFINITY = ~0 */
+};
+
+struct ckpt_itimer {       /* getitimer(2), in microseconds */
+	int64_t interval_us;
+	int64_t value_us;       /* time left; 0 = disarmed */
+};
+
+/* Process-wide attributes. */
+struct ckpt_attrs {
+	uint32_t have;          /* CKPT_ATTR_* */
+	uint32_t umask;
+	uint32_t personality;   /* personality(0xffffffff) */
+	uint32_t reserved;
+	struct ckpt_rlimit rlimits[CKPT_NRLIMITS];   /* index = RLIMIT_* */
+	struct ckpt_itimer itimers[3];               /* ITIMER_REAL, _VIRTUAL, _PROF */
+};
+
+/* ckpt_thread_attrs.have */
+#define CKPT_TA_SIGALTSTACK 1u
+#define CKPT_TA_COMM        2u
+
+/* Per-thread attributes: one record per thread, matched to the core's threads by tid. */
+struct ckpt_thread_attrs {
+	int32_t  tid;           /* pr_pid of its NT_PRSTATUS */
+	uint32_t have;          /* CKPT_TA_* */
+	uint64_t ss_sp;         /* sigaltstack: base, size, flags (SS_DISABLE, SS_AUTODISARM) */
+	uint64_t ss_size;
+	uint32_t ss_flags;
+	uint32_t reserved;
+	char     comm[16];      /* /proc/PID/task/TID/comm, NUL-terminated */
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -139,5 +188,7 @@ _Static_assert(sizeof(struct ckpt_rseq) == 16, "struct ckpt_rseq is 16 bytes");
 _Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
 _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
+_Static_assert(sizeof(struct ckpt_attrs) == 320, "struct ckpt_attrs is 320 bytes");
+_Static_assert(sizeof(struct ckpt_thread_attrs) == 48, "struct ckpt_thread_attrs is 48 bytes");
 
 #endif

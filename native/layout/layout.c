@@ -16,6 +16,9 @@
 
 #define CONST(n) printf("const %s %lld\n", #n, (long long)(n));
 #define STRUCT(s) printf("struct %s %zu\n", #s, sizeof(struct s));
+/* an array field: its elements' signedness is not checked */
+#define FIELDA(s, f) printf("field %s.%s %zu %zu unsigned\n", #s, #f, offsetof(struct s, f), \
+			    sizeof(((struct s *)0)->f));
 #define FIELD(s, f) printf("field %s.%s %zu %zu %s\n", #s, #f, offsetof(struct s, f), \
 			   sizeof(((struct s *)0)->f), \
 			   (__typeof__(((struct s *)0)->f))-1 < 0 ? "signed" : "unsigned");
@@ -25,7 +28,8 @@ int main(void)
 	CONST(CKPT_IMAGE_VERSION)
 	CONST(CKPT_NT_VERSION) CONST(CKPT_NT_FILES) CONST(CKPT_NT_SIGACTION) CONST(CKPT_NT_SIGMASK)
 	CONST(CKPT_NT_CWD) CONST(CKPT_NT_RSEQ) CONST(CKPT_NT_TIDADDR) CONST(CKPT_NT_MAPS)
-	CONST(CKPT_NT_XSTATE) CONST(CKPT_NT_MM)
+	CONST(CKPT_NT_XSTATE) CONST(CKPT_NT_MM) CONST(CKPT_NT_ATTRS) CONST(CKPT_NT_THREAD_ATTRS)
+	CONST(CKPT_NT_ORIGIN) CONST(CKPT_NT_FIRST_INFO) CONST(CKPT_NRLIMITS)
 	CONST(CKPT_WRITER_GDB) CONST(CKPT_WRITER_SAVEFDS)
 	CONST(CKPT_FILE_REG) CONST(CKPT_FILE_CHR) CONST(CKPT_FILE_DIR) CONST(CKPT_FILE_PIPE)
 	CONST(CKPT_FILE_SOCK) CONST(CKPT_FILE_OTHER)
@@ -50,5 +54,12 @@ int main(void)
 	FIELD(ckpt_mm, start_code) FIELD(ckpt_mm, end_code) FIELD(ckpt_mm, start_stack)
 	FIELD(ckpt_mm, start_data) FIELD(ckpt_mm, end_data) FIELD(ckpt_mm, start_brk) FIELD(ckpt_mm, brk)
 	FIELD(ckpt_mm, arg_start) FIELD(ckpt_mm, arg_end) FIELD(ckpt_mm, env_start) FIELD(ckpt_mm, env_end)
+	STRUCT(ckpt_attrs)
+	FIELD(ckpt_attrs, have) FIELD(ckpt_attrs, umask) FIELD(ckpt_attrs, personality)
+	FIELD(ckpt_attrs, reserved) FIELDA(ckpt_attrs, rlimits) FIELDA(ckpt_attrs, itimers)
+	STRUCT(ckpt_thread_attrs)
+	FIELD(ckpt_thread_attrs, tid) FIELD(ckpt_thread_attrs, have) FIELD(ckpt_thread_attrs, ss_sp)
+	FIELD(ckpt_thread_attrs, ss_size) FIELD(ckpt_thread_attrs, ss_flags) FIELD(ckpt_thread_attrs, reserved)
+	FIELDA(ckpt_thread_attrs, comm)
 	return 0;
 }

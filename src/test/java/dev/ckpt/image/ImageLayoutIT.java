@@ -91,6 +91,11 @@ class ImageLayoutIT {
             Map.entry("CKPT_NT_RSEQ", (long) CkptImage.NT_RSEQ), Map.entry("CKPT_NT_TIDADDR", (long) CkptImage.NT_TIDADDR),
             Map.entry("CKPT_NT_MAPS", (long) CkptImage.NT_MAPS), Map.entry("CKPT_NT_XSTATE", (long) CkptImage.NT_XSTATE),
             Map.entry("CKPT_NT_MM", (long) CkptImage.NT_MM),
+            Map.entry("CKPT_NT_ATTRS", (long) CkptImage.NT_ATTRS),
+            Map.entry("CKPT_NT_THREAD_ATTRS", (long) CkptImage.NT_THREAD_ATTRS),
+            Map.entry("CKPT_NT_ORIGIN", (long) CkptImage.NT_ORIGIN),
+            Map.entry("CKPT_NT_FIRST_INFO", (long) CkptImage.NT_FIRST_INFO),
+            Map.entry("CKPT_NRLIMITS", (long) CkptImage.NRLIMITS),
             Map.entry("CKPT_FILE_REG", (long) CkptImage.OpenFile.REG), Map.entry("CKPT_FILE_CHR", (long) CkptImage.OpenFile.CHR),
             Map.entry("CKPT_FILE_DIR", (long) CkptImage.OpenFile.DIR), Map.entry("CKPT_FILE_PIPE", (long) CkptImage.OpenFile.PIPE),
             Map.entry("CKPT_FILE_SOCK", (long) CkptImage.OpenFile.SOCK),
@@ -100,7 +105,8 @@ class ImageLayoutIT {
 
     static final Map<String, Integer> JAVA_SIZES = Map.of("ckpt_version", CkptImage.VERSION_SIZE,
             "ckpt_file", CkptImage.FILE_SIZE, "ckpt_sigaction", CkptImage.SIGACTION_SIZE,
-            "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE);
+            "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE,
+            "ckpt_attrs", CkptImage.ATTRS_SIZE, "ckpt_thread_attrs", CkptImage.THREAD_ATTRS_SIZE);
 
     static void javaProblems(Layout c, List<String> p) throws IOException {
         JAVA_CONSTS.forEach((n, v) -> {
@@ -299,7 +305,7 @@ class ImageLayoutIT {
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
-        assertThat(c.sizes()).hasSize(6);
+        assertThat(c.sizes()).hasSize(8);
         assertThat(problems(c)).isEmpty();
     }
 
