@@ -42,6 +42,8 @@ CKPT_NT_TIDADDR = 7
 CKPT_NT_MAPS = 8
 CKPT_NT_XSTATE = 9
 CKPT_NT_MM = 10
+CKPT_NT_ATTRS = 11
+CKPT_NT_THREAD_ATTRS = 12
 CKPT_NT_ORIGIN = 16
 
 CKPT_WRITER_GDB = 1
@@ -60,6 +62,13 @@ RSEQ_FMT = "<QII"              # struct ckpt_rseq (16 bytes)
 MAP_FMT = "<QQQIIQQQqII"       # struct ckpt_map (72 bytes)
 MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
 ORIGIN_FMT = "<QII"            # struct ckpt_origin (16 bytes), then the location
+ATTRS_HEAD_FMT = "<IIII"       # struct ckpt_attrs: have, umask, personality, reserved,
+RLIMIT_FMT = "<QQ"             #   then CKPT_NRLIMITS {cur, max}
+ITIMER_FMT = "<qq"             #   then 3 {interval_us, value_us} (320 bytes in all)
+THREAD_ATTRS_FMT = "<iIQQII16s"  # struct ckpt_thread_attrs (48 bytes)
+CKPT_NRLIMITS = 16
+CKPT_ATTR_UMASK, CKPT_ATTR_PERSONALITY, CKPT_ATTR_RLIMITS, CKPT_ATTR_ITIMERS = 1, 2, 4, 8
+CKPT_TA_SIGALTSTACK, CKPT_TA_COMM = 1, 2
 
 # Set by a driver before ckpt-save (set_origin): (breakpoint location, hit), written
 # as CKPT_NT_ORIGIN; None: no such note.
@@ -85,6 +94,9 @@ O_CLOEXEC = 0o2000000
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 
 SYS_brk = 12
+SYS_getitimer = 36
+SYS_sigaltstack = 131
+SS_ONSTACK = 1
 SYS_rt_sigaction = 13
 SYS_prctl = 157
 SYS_kcmp = 312
@@ -468,6 +480,68 @@ def read_tid_address(calls):
     return calls.read(8)
 
 
+def read_attrs(pid, status, calls):
+    """CKPT_NT_ATTRS: umask (status), personality (/proc), rlimits (prlimit of
+    the pid from here), the interval timers (getitimer, an inferior call)."""
+    have, umask, pers = 0, 0, 0
+    if "Umask" in status:
+        have, umask = have | CKPT_ATTR_UMASK, int(status["Umask"], 8)
+    try:
+        with open("/proc/%d/personality" % pid) as f:
+            have, pers = have | CKPT_ATTR_PERSONALITY, int(f.read().strip(), 16)
+    except (OSError, ValueError):
+        pass
+    limits = b""
+    try:
+        import resource
+        for r in range(CKPT_NRLIMITS):
+            cur, mx = resource.prlimit(pid, r)
+            limits += struct.pack(RLIMIT_FMT, cur & (2**64 - 1), mx & (2**64 - 1))
+        have |= CKPT_ATTR_RLIMITS
+    except (ImportError, OSError, ValueError):
+        limits = b""
+    limits = limits or b"\0" * (16 * CKPT_NRLIMITS)
+    timers = b""
+    for which in range(3):
+        if calls.syscall(SYS_getitimer, which, calls.scratch) != 0:
+            _warn("cannot read the interval timers; not recorded")
+            timers = b""
+            break
+        isec, iusec, vsec, vusec = struct.unpack("<qqqq", calls.read(32))
+        timers += struct.pack(ITIMER_FMT, isec * 1000000 + iusec, vsec * 1000000 + vusec)
+    if timers:
+        have |= CKPT_ATTR_ITIMERS
+    timers = timers or b"\0" * 48
+    return struct.pack(ATTRS_HEAD_FMT, have, umask, pers, 0) + limits + timers
+
+
+def read_thread_attrs(pid, tids, calls, selected):
+    """CKPT_NT_THREAD_ATTRS: each thread's name and alternate signal stack (an
+    inferior call of sigaltstack in that thread), in NT_PRSTATUS order."""
+    by_tid = {t.ptid[1]: t for t in calls.inferior.threads()}
+    records = []
+    try:
+        for tid in tids:
+            have, comm, sp, size, flags = 0, b"", 0, 0, 0
+            try:
+                with open("/proc/%d/task/%d/comm" % (pid, tid), "rb") as f:
+                    comm = f.read().rstrip(b"\n")[:15]
+                have |= CKPT_TA_COMM
+            except OSError:
+                pass
+            thread = by_tid.get(tid)
+            if thread is not None and thread.is_valid():
+                thread.switch()
+                if calls.syscall(SYS_sigaltstack, 0, calls.scratch) == 0:
+                    sp, flags, size = struct.unpack("<Qi4xQ", calls.read(24))   # stack_t
+                    flags = flags & ~SS_ONSTACK & 0xFFFFFFFF
+                    have |= CKPT_TA_SIGALTSTACK
+            records.append(struct.pack(THREAD_ATTRS_FMT, tid, have, sp, size, flags, 0, comm))
+    finally:
+        selected.switch()
+    return b"".join(records)
+
+
 def read_brk(calls):
     """The exact program break (brk(0) returns it unchanged), or None."""
     brk = calls.syscall(SYS_brk, 0)
@@ -738,6 +812,8 @@ def gather_notes(inferior, thread, core_tids=None):
         notes.append((CKPT_NT_SIGACTION, read_sigactions(calls, status)))
         notes.append((CKPT_NT_TIDADDR, read_tid_address(calls)))
         brk = read_brk(calls)
+        notes.append((CKPT_NT_ATTRS, read_attrs(pid, status, calls)))
+        notes.append((CKPT_NT_THREAD_ATTRS, read_thread_attrs(pid, core_tids or [tid], calls, thread)))
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
     if ckpt_origin is not None:
         notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))

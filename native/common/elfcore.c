@@ -384,6 +384,22 @@ static void body_ckpt_mm(struct sink *s)
 	put(s, &sf.mm, sizeof sf.mm);
 }
 
+static void body_ckpt_attrs(struct sink *s)
+{
+	put(s, &sf.attrs, sizeof sf.attrs);
+}
+
+/* One record per thread in the core, in NT_PRSTATUS order. */
+static void body_ckpt_thread_attrs(struct sink *s)
+{
+	for (int i = 0; i < sf.nthr; i++)
+		if (i == 0 || sf.threads[i].state == SF_T_READY) {
+			struct ckpt_thread_attrs ta = sf.threads[i].ta;
+			ta.tid = sf.threads[i].tid;
+			put(s, &ta, sizeof ta);
+		}
+}
+
 /* In the kernel's order: the first thread's NT_PRSTATUS, the process notes,
  * that thread's register sets, then each other thread's NT_PRSTATUS and
  * register sets. */
@@ -437,6 +453,8 @@ static void all_notes(struct sink *s)
 	}
 	nt = &sf.threads[0];
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
+	note(s, CKPT_NOTE_OWNER, CKPT_NT_ATTRS, body_ckpt_attrs);
+	note(s, CKPT_NOTE_OWNER, CKPT_NT_THREAD_ATTRS, body_ckpt_thread_attrs);
 }
 
 int sf_write_core(int fd, const char **what)

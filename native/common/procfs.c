@@ -447,6 +447,7 @@ void sf_gather_process(void)
 	long n = sf_read_file(sf_proc_path("/auxv"), sf.auxv, sizeof sf.auxv);
 	sf.auxvlen = n > 0 ? (uint32_t)n : 0;
 	gather_mm();
+	sf_gather_attrs();
 	if (sf.remote) {
 		long c = rsys4(__NR_readlinkat, AT_FDCWD, (long)sf_proc_path("/cwd"), (long)sf.cwd, sizeof sf.cwd - 1);
 		if (c > 0 && sf.cwd[0] == '/') {

@@ -71,6 +71,7 @@ struct sf_thread {
 	const unsigned char *xsave;    /* the whole XSAVE area (starts with fxsave) or NULL */
 	uint32_t xsave_size;
 	uint64_t xfeatures;            /* XCR0 as the kernel reports it in the frame */
+	struct ckpt_thread_attrs ta;   /* comm, sigaltstack (CKPT_NT_THREAD_ATTRS) */
 };
 
 /* Copies [addr, addr+len) of the checkpointed process to the core at file
@@ -118,6 +119,7 @@ struct sf_state {
 	uint64_t tidaddr;
 	struct ckpt_rseq rseq;
 	struct ckpt_mm mm;
+	struct ckpt_attrs attrs;       /* ckpt-dump fills the itimers itself */
 };
 
 extern struct sf_state sf;
@@ -131,6 +133,12 @@ int sf_gather_maps(const char **what);
 void sf_gather_process(void);
 int sf_list_threads(void);
 const char *sf_pool_str(uint32_t off);
+/* attrs.c: umask, personality, rlimits, each listed thread's comm (from /proc
+ * and prlimit64); for this process also the itimers. Called by sf_gather_process. */
+void sf_gather_attrs(void);
+/* attrs.c: the calling thread's own sigaltstack into t->ta (libsavefds.so: each
+ * thread in its own handler). */
+void sf_thread_altstack(struct sf_thread *t);
 
 /* elfcore.c: write the core to an open fd. */
 int sf_write_core(int fd, const char **what);

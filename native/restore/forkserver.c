@@ -2,6 +2,7 @@
  * forkserver.c - restart --fork-server: one restore, a copy per request.
  * See forkserver.h and docs/RESTART.md ("Fork server").
  */
+#include "attrs.h"
 #include "forkserver.h"
 #include "log.h"
 #include "regs.h"
@@ -223,7 +224,7 @@ static pid_t make_copy(struct tracee *t, const struct core *c, const struct core
 		err = -EIO;
 	else if (r.rip != code.v + st.ok)
 		err = r.rip == code.v + st.fail && (long)r.rbx < 0 ? (int)(long)r.rbx : -EIO;
-	if (err == 0 && (remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
+	if (err == 0 && (attrs_restore_late(&ch, c) != 0 || remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
 		err = -EIO;
 	if (err == 0 && ptrace(PTRACE_DETACH, pid, 0, 0) != 0)
 		err = -errno;

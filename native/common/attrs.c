@@ -1,0 +1,125 @@
+/*
+ * attrs.c - process and thread attributes for CKPT_NT_ATTRS and
+ * CKPT_NT_THREAD_ATTRS: umask, personality, resource limits and thread names,
+ * which /proc and prlimit64 show for any process we may trace, and the
+ * interval timers and alternate signal stacks, which only the process (each
+ * thread, for its stack) can read: libsavefds.so reads them here, ckpt-dump
+ * by calls it runs inside the process (native/dump/tracee.c). Part of the one
+ * /proc parser: async-signal-safe, raw system calls only.
+ */
+#include "procfs.h"
+#include "raw.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/time.h>
+
+static char abuf[512];
+
+/* "Umask:\t0022" of /proc/PID/status (Linux 4.7+). */
+static void gather_umask(struct ckpt_attrs *a)
+{
+	static char st[4096];
+	long n = sf_read_file(sf_proc_path("/status"), st, sizeof st - 1);
+	if (n <= 0)
+		return;
+	st[n] = 0;
+	for (const char *s = st; *s;) {
+		if (s_starts(s, "Umask:")) {
+			s += 6;
+			p_skip_spaces(&s);
+			a->umask = (uint32_t)p_u(&s, 8);
+			a->have |= CKPT_ATTR_UMASK;
+			return;
+		}
+		while (*s && *s != '\n')
+			s++;
+		if (*s)
+			s++;
+	}
+}
+
+/* /proc/PID/personality: eight hex digits (readable by who may ptrace it). */
+static void gather_personality(struct ckpt_attrs *a)
+{
+	long n = sf_read_file(sf_proc_path("/personality"), abuf, sizeof abuf - 1);
+	if (n <= 0)
+		return;
+	abuf[n] = 0;
+	const char *s = abuf;
+	a->personality = (uint32_t)p_u(&s, 16);
+	a->have |= CKPT_ATTR_PERSONALITY;
+}
+
+static void gather_rlimits(struct ckpt_attrs *a)
+{
+	for (int r = 0; r < CKPT_NRLIMITS; r++) {
+		uint64_t rl[2];
+		if (rsys4(__NR_prlimit64, sf.remote ? sf.pid : 0, r, 0, (long)rl) != 0)
+			return;
+		a->rlimits[r].cur = rl[0];
+		a->rlimits[r].max = rl[1];
+	}
+	a->have |= CKPT_ATTR_RLIMITS;
+}
+
+static void gather_itimers(struct ckpt_attrs *a)
+{
+	for (int w = 0; w < 3; w++) {
+		int64_t itv[4];   /* struct itimerval: interval {sec, usec}, value {sec, usec} */
+		if (rsys2(__NR_getitimer, w, (long)itv) != 0)
+			return;
+		a->itimers[w].interval_us = itv[0] * 1000000 + itv[1];
+		a->itimers[w].value_us = itv[2] * 1000000 + itv[3];
+	}
+	a->have |= CKPT_ATTR_ITIMERS;
+}
+
+static void gather_comm(struct sf_thread *t)
+{
+	char path[96];
+	struct strbuf b = { path, 0, sizeof path, 0 };
+	sb_puts(&b, sf.proc);
+	sb_puts(&b, "/task/");
+	sb_u(&b, (uint64_t)t->tid, 10);
+	sb_puts(&b, "/comm");
+	long n = sf_read_file(path, abuf, sizeof abuf - 1);
+	t->ta.tid = t->tid;
+	if (n <= 0)
+		return;
+	while (n > 0 && (abuf[n - 1] == '\n' || abuf[n - 1] == 0))
+		n--;
+	if (n > 15)
+		n = 15;
+	m_zero(t->ta.comm, sizeof t->ta.comm);
+	m_copy(t->ta.comm, abuf, (size_t)n);
+	t->ta.have |= CKPT_TA_COMM;
+}
+
+void sf_gather_attrs(void)
+{
+	struct ckpt_attrs *a = &sf.attrs;
+	if (sf.remote) {   /* the itimers are ckpt-dump's */
+		a->have &= CKPT_ATTR_ITIMERS;
+	} else {
+		m_zero(a, sizeof *a);
+		gather_itimers(a);
+	}
+	gather_umask(a);
+	gather_personality(a);
+	gather_rlimits(a);
+	for (int i = 0; i < sf.nthr; i++)
+		if (i == 0 || sf.threads[i].state == SF_T_READY)
+			gather_comm(&sf.threads[i]);
+}
+
+void sf_thread_altstack(struct sf_thread *t)
+{
+	uint64_t ss[3];   /* stack_t: ss_sp, ss_flags (int, padded), ss_size */
+	if (rsys2(__NR_sigaltstack, 0, (long)ss) != 0)
+		return;
+	t->ta.ss_sp = ss[0];
+	t->ta.ss_flags = (uint32_t)ss[1] & ~(uint32_t)SS_ONSTACK;
+	t->ta.ss_size = ss[2];
+	t->ta.have |= CKPT_TA_SIGALTSTACK;
+}

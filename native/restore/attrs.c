@@ -1,0 +1,151 @@
+/*
+ * attrs.c - process and thread attributes (CKPT_NT_ATTRS, CKPT_NT_THREAD_ATTRS).
+ *
+ *   attrs_restore_process  umask and personality, by calls injected into the leader
+ *   attrs_restore_thread   one thread's name (prctl PR_SET_NAME) and alternate
+ *                          signal stack (sigaltstack), injected into that thread
+ *   attrs_restore_late     resource limits (prlimit64 from here, after the threads
+ *                          exist: RLIMIT_NPROC counts them) and the interval timers
+ *                          (setitimer, the last call before the scratch area goes,
+ *                          so that as little of their remaining time as possible
+ *                          passes while the process is still being set up)
+ *
+ * What the engine cannot set (a hard limit above its own without
+ * CAP_SYS_RESOURCE) is a warning; the process runs on.
+ */
+#include "log.h"
+#include "restore.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1u << 31)
+#endif
+
+static const char *const rlimit_names[CKPT_NRLIMITS] = {
+	"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS",
+	"RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS",
+	"RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+};
+
+static const struct ckpt_thread_attrs *thread_attrs(const struct core *c, int32_t tid)
+{
+	for (size_t i = 0; i < c->ckpt.nthread_attrs; i++) {
+		struct ckpt_thread_attrs ta;
+		memcpy(&ta, &c->ckpt.thread_attrs[i], sizeof ta);
+		if (ta.tid == tid)
+			return &c->ckpt.thread_attrs[i];
+	}
+	return NULL;
+}
+
+/* A failed injected call: -1 when the tracee cannot be driven, else a warning. */
+static int soft(long res, const char *what)
+{
+	if (res == -ENOTRECOVERABLE)
+		return -1;
+	if (res < 0)
+		log_error("warning: cannot restore %s: %s", what, strerror((int)-res));
+	return 0;
+}
+
+int attrs_restore_process(struct restore *r)
+{
+	const struct ckpt_attrs *a = r->c->ckpt.attrs;
+	if (a == NULL)
+		return 0;
+	if ((a->have & CKPT_ATTR_UMASK) &&
+	    soft(remote_syscall(&r->t, SYS_umask, a->umask & 0777, 0, 0, 0, 0, 0), "the umask"))
+		return -1;
+	if ((a->have & CKPT_ATTR_PERSONALITY) &&
+	    soft(remote_syscall(&r->t, SYS_personality, a->personality, 0, 0, 0, 0, 0), "the personality"))
+		return -1;
+	log_debug("umask %03o, personality 0x%x", a->umask, a->personality);
+	return 0;
+}
+
+int attrs_restore_thread(struct tracee *t, const struct core *c, const struct core_thread *th)
+{
+	const struct ckpt_thread_attrs *p = thread_attrs(c, th->pid);
+	struct ckpt_thread_attrs ta;
+	struct rscope s;
+	raddr at;
+	long res;
+	if (p == NULL)
+		return 0;
+	memcpy(&ta, p, sizeof ta);
+	if (ta.have & CKPT_TA_COMM) {
+		char comm[16];
+		memcpy(comm, ta.comm, sizeof comm);
+		comm[15] = 0;
+		remote_scope_begin(t, &s);
+		at = remote_push(&s, comm, sizeof comm);
+		res = at.v ? remote_syscall(t, SYS_prctl, PR_SET_NAME, at.v, 0, 0, 0, 0) : -ENOTRECOVERABLE;
+		remote_scope_end(&s);
+		if (soft(res, "the thread name"))
+			return -1;
+	}
+	if ((ta.have & CKPT_TA_SIGALTSTACK) && !(ta.ss_flags & SS_DISABLE)) {
+		uint64_t ss[3] = { ta.ss_sp, ta.ss_flags & SS_AUTODISARM, ta.ss_size };
+		remote_scope_begin(t, &s);
+		at = remote_push(&s, ss, sizeof ss);
+		res = at.v ? remote_syscall(t, SYS_sigaltstack, at.v, 0, 0, 0, 0, 0) : -ENOTRECOVERABLE;
+		remote_scope_end(&s);
+		if (soft(res, "the alternate signal stack"))
+			return -1;
+		log_debug("thread %d: sigaltstack 0x%lx+0x%lx", th->pid, (unsigned long)ta.ss_sp, (unsigned long)ta.ss_size);
+	}
+	return 0;
+}
+
+int attrs_restore_late(struct tracee *t, const struct core *c)
+{
+	const struct ckpt_attrs *a = c->ckpt.attrs;
+	if (a == NULL)
+		return 0;
+	for (int i = 0; (a->have & CKPT_ATTR_RLIMITS) && i < CKPT_NRLIMITS; i++) {
+		struct rlimit now, want = { a->rlimits[i].cur, a->rlimits[i].max };
+		if (prlimit(t->pid, i, NULL, &now) == 0 && now.rlim_cur == want.rlim_cur && now.rlim_max == want.rlim_max)
+			continue;
+		if (prlimit(t->pid, i, &want, NULL) != 0)
+			log_error("warning: cannot restore %s (%llu/%llu): %s", rlimit_names[i],
+				  (unsigned long long)want.rlim_cur, (unsigned long long)want.rlim_max, strerror(errno));
+	}
+	for (int w = 0; (a->have & CKPT_ATTR_ITIMERS) && w < 3; w++) {
+		const struct ckpt_itimer *it = &a->itimers[w];
+		if (it->value_us <= 0)
+			continue;
+		int64_t itv[4] = { it->interval_us / 1000000, it->interval_us % 1000000,
+				   it->value_us / 1000000, it->value_us % 1000000 };
+		struct rscope s;
+		remote_scope_begin(t, &s);
+		raddr at = remote_push(&s, itv, sizeof itv);
+		long res = at.v ? remote_syscall(t, SYS_setitimer, (uint64_t)w, at.v, 0, 0, 0, 0) : -ENOTRECOVERABLE;
+		/* The kernel adds a tick to a CPU timer's value (set_cpu_itimer): read it back
+		 * and take the excess off again, so that no more time is left than was. */
+		int64_t got[4];
+		if (res == 0 && w != ITIMER_REAL && remote_syscall(t, SYS_getitimer, (uint64_t)w, at.v, 0, 0, 0, 0) == 0 &&
+		    remote_read(t, at, got, sizeof got) == 0) {
+			int64_t over = got[2] * 1000000 + got[3] - it->value_us;
+			if (over > 0 && over < it->value_us) {
+				int64_t v = it->value_us - over;
+				itv[2] = v / 1000000;
+				itv[3] = v % 1000000;
+				if (remote_write(t, at, itv, sizeof itv) == 0)
+					res = remote_syscall(t, SYS_setitimer, (uint64_t)w, at.v, 0, 0, 0, 0);
+			}
+		}
+		remote_scope_end(&s);
+		if (soft(res, "an interval timer"))
+			return -1;
+		log_debug("itimer %d: %lld us left, interval %lld us", w, (long long)it->value_us, (long long)it->interval_us);
+	}
+	return 0;
+}
