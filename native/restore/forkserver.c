@@ -26,12 +26,31 @@
 
 static int proto_in = -1, proto_out = -1;
 
+/* Whether the image has an AIO ring: fork does not copy one (VM_DONTCOPY). */
+static int has_aio_ring(const struct core *c)
+{
+	uint32_t pos = 0;
+	const struct ckpt_map *m;
+	const char *path;
+	while (ckpt_next_map(c->ckpt.maps, c->ckpt.maps_len, &pos, &m, &path) == 1)
+		if (strncmp(path, "/[aio]", 6) == 0)
+			return 1;
+	for (size_t i = 0; i < c->nfmaps; i++)
+		if (strncmp(c->fmaps[i].path, "/[aio]", 6) == 0)
+			return 1;
+	return 0;
+}
+
 int forkserver_begin(const struct core *c, const char *core_path)
 {
 	int null;
 	if (c->nthreads > 1) {
 		dprintf(1, "unsupported %s: %zu threads (the fork server copies single-threaded images only)\n",
 			core_path, c->nthreads);
+		return -1;
+	}
+	if (has_aio_ring(c)) {
+		dprintf(1, "unsupported %s: an AIO context (fork does not copy its ring)\n", core_path);
 		return -1;
 	}
 	proto_in = fcntl(0, F_DUPFD_CLOEXEC, PROTO_FD_MIN);

@@ -284,6 +284,8 @@ int plan_build(struct plan *p, const struct core *c, const char *core_path,
 		else if (p->vdso && v->kind == VMA_NORMAL && !v->path &&
 			 v->start >= p->vdso - sl->before_vdso && v->end <= p->vdso)
 			v->kind = VMA_VVAR;
+		if (v->kind == VMA_NORMAL && v->path && strncmp(v->path, "/[aio]", 6) == 0)
+			v->kind = VMA_AIO;
 		if (rsp >= v->start && rsp < v->end && !v->path)
 			v->growsdown = 1;
 	}

@@ -1,5 +1,6 @@
 package dev.ckpt.gdb;
 
+import static dev.ckpt.gdb.CkptNotesFixture.NT_ATTRS;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_CWD;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_FILES;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_MAPS;
@@ -7,6 +8,7 @@ import static dev.ckpt.gdb.CkptNotesFixture.NT_MM;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_RSEQ;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_SIGACTION;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_SIGMASK;
+import static dev.ckpt.gdb.CkptNotesFixture.NT_THREAD_ATTRS;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_TIDADDR;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_VERSION;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_XSTATE;
@@ -77,7 +79,8 @@ class CkptSaveScriptIT {
         List<Note> notes = CkptNotesFixture.ckptNotes(image);
         assertThat(notes).hasSize(Integer.parseInt(wrote.group(3)));
         assertThat(notes).extracting(Note::type).containsExactlyInAnyOrder(
-                NT_VERSION, NT_FILES, NT_SIGACTION, NT_SIGMASK, NT_CWD, NT_RSEQ, NT_TIDADDR, NT_MAPS, NT_XSTATE, NT_MM);
+                NT_VERSION, NT_FILES, NT_SIGACTION, NT_SIGMASK, NT_CWD, NT_RSEQ, NT_TIDADDR, NT_MAPS, NT_XSTATE, NT_MM,
+                NT_ATTRS, NT_THREAD_ATTRS);
         assertThat(notes.get(0).type()).isEqualTo(NT_VERSION);
         assertThat(readelfNoteSizes(image, "CKPT")).containsExactlyElementsOf(
                 notes.stream().map(n -> n.desc().length).toList());
