@@ -64,10 +64,13 @@ MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
 ORIGIN_FMT = "<QII"            # struct ckpt_origin (16 bytes), then the location
 ATTRS_HEAD_FMT = "<IIII"       # struct ckpt_attrs: have, umask, personality, reserved,
 RLIMIT_FMT = "<QQ"             #   then CKPT_NRLIMITS {cur, max}
-ITIMER_FMT = "<qq"             #   then 3 {interval_us, value_us} (320 bytes in all)
+ITIMER_FMT = "<qq"             #   then 3 {interval_us, value_us},
+ATTRS_TAIL_FMT = "<iIII32I"    #   then oom_score_adj, thp_disable, loginuid, ngroups, groups (464 in all)
 THREAD_ATTRS_FMT = "<iIQQII16s"  # struct ckpt_thread_attrs (48 bytes)
 CKPT_NRLIMITS = 16
 CKPT_ATTR_UMASK, CKPT_ATTR_PERSONALITY, CKPT_ATTR_RLIMITS, CKPT_ATTR_ITIMERS = 1, 2, 4, 8
+CKPT_ATTR_OOM, CKPT_ATTR_THP, CKPT_ATTR_LOGINUID, CKPT_ATTR_GROUPS = 16, 32, 64, 128
+CKPT_NGROUPS = 32
 CKPT_TA_SIGALTSTACK, CKPT_TA_COMM = 1, 2
 
 # Set by a driver before ckpt-save (set_origin): (breakpoint location, hit), written
@@ -512,7 +515,24 @@ def read_attrs(pid, status, calls):
     if timers:
         have |= CKPT_ATTR_ITIMERS
     timers = timers or b"\0" * 48
-    return struct.pack(ATTRS_HEAD_FMT, have, umask, pers, 0) + limits + timers
+    oom, thp, loginuid, groups = 0, 0, 0, []
+    try:
+        with open("/proc/%d/oom_score_adj" % pid) as f:
+            have, oom = have | CKPT_ATTR_OOM, int(f.read())
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/proc/%d/loginuid" % pid) as f:
+            have, loginuid = have | CKPT_ATTR_LOGINUID, int(f.read()) & 0xFFFFFFFF
+    except (OSError, ValueError):
+        pass
+    if "THP_enabled" in status:
+        have, thp = have | CKPT_ATTR_THP, int(status["THP_enabled"] == "0")
+    if "Groups" in status and len(status["Groups"].split()) <= CKPT_NGROUPS:
+        have, groups = have | CKPT_ATTR_GROUPS, [int(g) for g in status["Groups"].split()]
+    tail = struct.pack(ATTRS_TAIL_FMT, oom, thp, loginuid, len(groups),
+                       *(groups + [0] * (CKPT_NGROUPS - len(groups))))
+    return struct.pack(ATTRS_HEAD_FMT, have, umask, pers, 0) + limits + timers + tail
 
 
 def read_thread_attrs(pid, tids, calls, selected):

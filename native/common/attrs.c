@@ -16,8 +16,8 @@
 
 static char abuf[512];
 
-/* "Umask:\t0022" of /proc/PID/status (Linux 4.7+). */
-static void gather_umask(struct ckpt_attrs *a)
+/* "Umask:\t0022" (Linux 4.7+), "THP_enabled:\t1" (5.0+) and "Groups:\t4 24 ..." of /proc/PID/status. */
+static void gather_status_attrs(struct ckpt_attrs *a)
 {
 	static char st[4096];
 	long n = sf_read_file(sf_proc_path("/status"), st, sizeof st - 1);
@@ -30,7 +30,26 @@ static void gather_umask(struct ckpt_attrs *a)
 			p_skip_spaces(&s);
 			a->umask = (uint32_t)p_u(&s, 8);
 			a->have |= CKPT_ATTR_UMASK;
-			return;
+		} else if (s_starts(s, "THP_enabled:")) {
+			s += 12;
+			p_skip_spaces(&s);
+			a->thp_disable = *s == '0';
+			a->have |= CKPT_ATTR_THP;
+		} else if (s_starts(s, "Groups:")) {
+			s += 7;
+			a->ngroups = 0;
+			a->have |= CKPT_ATTR_GROUPS;
+			for (;;) {
+				p_skip_spaces(&s);
+				if (*s < '0' || *s > '9')
+					break;
+				uint32_t g = (uint32_t)p_u(&s, 10);
+				if (a->ngroups == CKPT_NGROUPS) {
+					a->have &= ~CKPT_ATTR_GROUPS;   /* too many to record */
+					break;
+				}
+				a->groups[a->ngroups++] = g;
+			}
 		}
 		while (*s && *s != '\n')
 			s++;
@@ -49,6 +68,31 @@ static void gather_personality(struct ckpt_attrs *a)
 	const char *s = abuf;
 	a->personality = (uint32_t)p_u(&s, 16);
 	a->have |= CKPT_ATTR_PERSONALITY;
+}
+
+/* A decimal number, maybe negative, in a small /proc file; 0 or -errno. */
+static long read_number(const char *path, int64_t *v)
+{
+	long n = sf_read_file(path, abuf, sizeof abuf - 1);
+	if (n <= 0)
+		return n < 0 ? n : -5;
+	abuf[n] = 0;
+	const char *s = abuf;
+	*v = p_i(&s);
+	return 0;
+}
+
+static void gather_proc_numbers(struct ckpt_attrs *a)
+{
+	int64_t v;
+	if (read_number(sf_proc_path("/oom_score_adj"), &v) == 0) {
+		a->oom_score_adj = (int32_t)v;
+		a->have |= CKPT_ATTR_OOM;
+	}
+	if (read_number(sf_proc_path("/loginuid"), &v) == 0) {
+		a->loginuid = (uint32_t)v;
+		a->have |= CKPT_ATTR_LOGINUID;
+	}
 }
 
 static void gather_rlimits(struct ckpt_attrs *a)
@@ -105,7 +149,8 @@ void sf_gather_attrs(void)
 		m_zero(a, sizeof *a);
 		gather_itimers(a);
 	}
-	gather_umask(a);
+	gather_status_attrs(a);
+	gather_proc_numbers(a);
 	gather_personality(a);
 	gather_rlimits(a);
 	for (int i = 0; i < sf.nthr; i++)

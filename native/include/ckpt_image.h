@@ -142,6 +142,12 @@ struct ckpt_origin {
 #define CKPT_ATTR_PERSONALITY 2u
 #define CKPT_ATTR_RLIMITS     4u
 #define CKPT_ATTR_ITIMERS     8u
+#define CKPT_ATTR_OOM         16u
+#define CKPT_ATTR_THP         32u
+#define CKPT_ATTR_LOGINUID    64u
+#define CKPT_ATTR_GROUPS      128u
+
+#define CKPT_NGROUPS 32    /* supplementary groups recorded (more: CKPT_ATTR_GROUPS unset) */
 
 #define CKPT_NRLIMITS 16   /* RLIMIT_CPU (0) .. RLIMIT_RTTIME (15) */
 
@@ -162,6 +168,11 @@ struct ckpt_attrs {
 	uint32_t reserved;
 	struct ckpt_rlimit rlimits[CKPT_NRLIMITS];   /* index = RLIMIT_* */
 	struct ckpt_itimer itimers[3];               /* ITIMER_REAL, _VIRTUAL, _PROF */
+	int32_t  oom_score_adj;  /* /proc/PID/oom_score_adj */
+	uint32_t thp_disable;    /* prctl(PR_GET_THP_DISABLE) */
+	uint32_t loginuid;       /* /proc/PID/loginuid (0xffffffff: unset) */
+	uint32_t ngroups;        /* supplementary groups ("Groups:" of /proc/PID/status) */
+	uint32_t groups[CKPT_NGROUPS];
 };
 
 /* ckpt_thread_attrs.have */
@@ -188,7 +199,7 @@ _Static_assert(sizeof(struct ckpt_rseq) == 16, "struct ckpt_rseq is 16 bytes");
 _Static_assert(sizeof(struct ckpt_map) == 72, "struct ckpt_map is 72 bytes");
 _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
-_Static_assert(sizeof(struct ckpt_attrs) == 320, "struct ckpt_attrs is 320 bytes");
+_Static_assert(sizeof(struct ckpt_attrs) == 464, "struct ckpt_attrs is 464 bytes");
 _Static_assert(sizeof(struct ckpt_thread_attrs) == 48, "struct ckpt_thread_attrs is 48 bytes");
 
 #endif

@@ -1,14 +1,16 @@
 /*
  * attrs.c - process and thread attributes (CKPT_NT_ATTRS, CKPT_NT_THREAD_ATTRS).
  *
- *   attrs_restore_process  umask and personality, by calls injected into the leader
+ *   attrs_restore_process  umask, personality, THP-disable and supplementary groups,
+ *                          by calls injected into the leader
  *   attrs_restore_thread   one thread's name (prctl PR_SET_NAME) and alternate
  *                          signal stack (sigaltstack), injected into that thread
  *   attrs_restore_late     resource limits (prlimit64 from here, after the threads
  *                          exist: RLIMIT_NPROC counts them) and the interval timers
  *                          (setitimer, the last call before the scratch area goes,
  *                          so that as little of their remaining time as possible
- *                          passes while the process is still being set up)
+ *                          passes while the process is still being set up);
+ *                          oom_score_adj and loginuid through /proc/PID
  *
  * What the engine cannot set (a hard limit above its own without
  * CAP_SYS_RESOURCE) is a warning; the process runs on.
@@ -17,6 +19,9 @@
 #include "restore.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -56,6 +61,66 @@ static int soft(long res, const char *what)
 	return 0;
 }
 
+/* The supplementary groups the new process has ("Groups:" of its status); -1 if unknown. */
+static int current_groups(pid_t pid, uint32_t *g, uint32_t max)
+{
+	char path[64], line[4096];
+	int n = -1;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "Groups:", 7) == 0) {
+			char *s = line + 7, *end;
+			n = 0;
+			for (unsigned long v; (v = strtoul(s, &end, 10)), end != s; s = end)
+				if ((uint32_t)n < max)
+					g[n++] = (uint32_t)v;
+				else
+					n = (int)max + 1;
+			break;
+		}
+	fclose(f);
+	return n;
+}
+
+static int restore_groups(struct restore *r, const struct ckpt_attrs *a)
+{
+	uint32_t now[CKPT_NGROUPS + 1];
+	uint32_t n = a->ngroups < CKPT_NGROUPS ? a->ngroups : CKPT_NGROUPS;
+	int have = current_groups(r->t.pid, now, CKPT_NGROUPS);
+	if (have == (int)n && memcmp(now, a->groups, n * sizeof *now) == 0)
+		return 0;
+	struct rscope s;
+	remote_scope_begin(&r->t, &s);
+	raddr at = n ? remote_push(&s, a->groups, n * sizeof *a->groups) : RADDR(0);
+	long res = at.v || n == 0 ? remote_syscall(&r->t, SYS_setgroups, n, at.v, 0, 0, 0, 0) : -ENOTRECOVERABLE;
+	remote_scope_end(&s);
+	return soft(res, "the supplementary groups");
+}
+
+/* Writes VALUE to /proc/PID/NAME unless it holds it already; a warning when it cannot. */
+static void proc_set(pid_t pid, const char *name, long long value, const char *what)
+{
+	char path[64], now[32] = "";
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fgets(now, sizeof now, f) && strtoll(now, NULL, 10) == value) {
+			fclose(f);
+			return;
+		}
+		fclose(f);
+	}
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int len = snprintf(now, sizeof now, "%lld", value);
+	if (fd < 0 || write(fd, now, (size_t)len) != len)
+		log_error("warning: cannot restore %s (%lld): %s", what, value, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 int attrs_restore_process(struct restore *r)
 {
 	const struct ckpt_attrs *a = r->c->ckpt.attrs;
@@ -66,6 +131,11 @@ int attrs_restore_process(struct restore *r)
 		return -1;
 	if ((a->have & CKPT_ATTR_PERSONALITY) &&
 	    soft(remote_syscall(&r->t, SYS_personality, a->personality, 0, 0, 0, 0, 0), "the personality"))
+		return -1;
+	if ((a->have & CKPT_ATTR_THP) &&
+	    soft(remote_syscall(&r->t, SYS_prctl, PR_SET_THP_DISABLE, a->thp_disable, 0, 0, 0, 0), "the THP-disable flag"))
+		return -1;
+	if ((a->have & CKPT_ATTR_GROUPS) && restore_groups(r, a) != 0)
 		return -1;
 	log_debug("umask %03o, personality 0x%x", a->umask, a->personality);
 	return 0;
@@ -118,6 +188,10 @@ int attrs_restore_late(struct tracee *t, const struct core *c)
 			log_error("warning: cannot restore %s (%llu/%llu): %s", rlimit_names[i],
 				  (unsigned long long)want.rlim_cur, (unsigned long long)want.rlim_max, strerror(errno));
 	}
+	if (a->have & CKPT_ATTR_OOM)
+		proc_set(t->pid, "oom_score_adj", a->oom_score_adj, "oom_score_adj");
+	if (a->have & CKPT_ATTR_LOGINUID)
+		proc_set(t->pid, "loginuid", a->loginuid, "the login uid");
 	for (int w = 0; (a->have & CKPT_ATTR_ITIMERS) && w < 3; w++) {
 		const struct ckpt_itimer *it = &a->itimers[w];
 		if (it->value_us <= 0)

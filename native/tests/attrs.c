@@ -4,8 +4,9 @@
  * on it), and the interval timers: ITIMER_REAL and ITIMER_VIRTUAL with time
  * left, no more than they had at the checkpoint and more than 0; ITIMER_PROF
  * (CPU time, which does not pass while the process is stopped) fires after the
- * restore. A new process has none of them (umask 022, the caller's limits, its
- * own name, no alternate stack, no timers).
+ * restore; oom_score_adj (raised, which needs no privilege) and the THP-disable
+ * flag. A new process has none of them (umask 022, the caller's limits, its
+ * own name, no alternate stack, no timers, the caller's oom_score_adj, THP on).
  */
 #include "feature.h"
 
@@ -21,6 +22,7 @@
 #define MSGQ_CUR    12345
 #define PERS        (PER_LINUX | ADDR_COMPAT_LAYOUT)
 #define ALT_SIZE    (64 * 1024)
+#define OOM_ADJ     617
 
 static char altstack[ALT_SIZE] __attribute__((aligned(16)));
 static volatile uintptr_t handler_sp;
@@ -35,6 +37,19 @@ static void on_usr1(int sig)
 static void on_prof(int sig)
 {
 	profs++;
+}
+
+static int oom_adj(int set)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", set >= -1000 ? "w" : "r");
+	int v = -10000;
+	if (f == NULL)
+		return v;
+	if (set >= -1000)
+		v = fprintf(f, "%d", set) > 0 ? set : v;
+	else if (fscanf(f, "%d", &v) != 1)
+		v = -10000;
+	return fclose(f) == 0 ? v : -10000;
 }
 
 static long us(const struct timeval *tv)
@@ -59,6 +74,8 @@ int main(void)
 	CHECK(setrlimit(RLIMIT_MSGQUEUE, &rl) == 0, "setrlimit MSGQUEUE");
 	CHECK(personality(PERS) != -1, "personality");
 	prctl(PR_SET_NAME, "attrs-ckpt");
+	CHECK(oom_adj(OOM_ADJ) == OOM_ADJ, "cannot set oom_score_adj");
+	CHECK(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0, "PR_SET_THP_DISABLE");
 	CHECK(sigaltstack(&ss, NULL) == 0, "sigaltstack");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_usr1;
@@ -83,6 +100,8 @@ int main(void)
 	      (unsigned long)rl.rlim_cur);
 	int p = personality(0xffffffff);
 	CHECK(p == PERS, "personality 0x%x, not 0x%x", p, PERS);
+	CHECK(oom_adj(-10000) == OOM_ADJ, "oom_score_adj %d, not %d", oom_adj(-10000), OOM_ADJ);
+	CHECK(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1, "THP not disabled");
 	char name[16] = "";
 	prctl(PR_GET_NAME, name);
 	CHECK(strcmp(name, "attrs-ckpt") == 0, "name \"%s\"", name);

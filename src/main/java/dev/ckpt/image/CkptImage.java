@@ -67,12 +67,21 @@ public record CkptImage(
                 || !unknownTypes.isEmpty();
     }
 
-    /** struct ckpt_attrs: umask, personality, rlimits ({cur, max} by RLIMIT_*), itimers ({interval, value} in us). */
-    public record Attrs(long have, long umask, long personality, long[][] rlimits, long[][] itimers) {
+    /**
+     * struct ckpt_attrs: umask, personality, rlimits ({cur, max} by RLIMIT_*), itimers ({interval,
+     * value} in us), oom_score_adj, THP-disable flag, login uid, supplementary groups.
+     */
+    public record Attrs(long have, long umask, long personality, long[][] rlimits, long[][] itimers,
+            int oomScoreAdj, long thpDisable, long loginuid, long[] groups) {
         public static final int UMASK = 1;
         public static final int PERSONALITY = 2;
         public static final int RLIMITS = 4;
         public static final int ITIMERS = 8;
+        public static final int OOM = 16;
+        public static final int THP = 32;
+        public static final int LOGINUID = 64;
+        public static final int GROUPS = 128;
+        public static final int NGROUPS = 32;
     }
 
     /** struct ckpt_thread_attrs: sigaltstack and comm of one thread. */
@@ -165,7 +174,7 @@ public record CkptImage(
     public static final int RSEQ_SIZE = 16;
     public static final int MAP_SIZE = 72;
     public static final int MM_SIZE = 88;
-    public static final int ATTRS_SIZE = 320;
+    public static final int ATTRS_SIZE = 464;
     public static final int THREAD_ATTRS_SIZE = 48;
     public static final int NRLIMITS = 16;
 
@@ -274,7 +283,12 @@ public record CkptImage(
         for (int i = 0; i < 3; i++) {
             it[i] = new long[] {b.u64(272 + 16L * i), b.u64(280 + 16L * i)};
         }
-        return new Attrs(b.u32(0), b.u32(4), b.u32(8), rl, it);
+        long n = Math.min(b.u32(332), Attrs.NGROUPS);
+        long[] groups = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            groups[i] = b.u32(336 + 4L * i);
+        }
+        return new Attrs(b.u32(0), b.u32(4), b.u32(8), rl, it, (int) b.u32(320), b.u32(324), b.u32(328), groups);
     }
 
     private static List<ThreadAttrs> readThreadAttrs(Note n) throws CoreFormatException {

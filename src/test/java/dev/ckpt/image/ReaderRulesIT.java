@@ -172,8 +172,8 @@ class ReaderRulesIT {
     void attrsNotes_shorterRefused_oddThreadRecordsRefused() throws Exception {
         accepted(withCkpt("attrs", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_ATTRS, new byte[CkptImage.ATTRS_SIZE]),
                 CkptNotes.note(CkptImage.NT_THREAD_ATTRS, new byte[2 * CkptImage.THREAD_ATTRS_SIZE])));
-        refused(withCkpt("attrs-short", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_ATTRS, new byte[312])),
-                "CKPT_NT_ATTRS note has 312 bytes", "CKPT ATTRS note too short (312 bytes)");
+        refused(withCkpt("attrs-short", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_ATTRS, new byte[456])),
+                "CKPT_NT_ATTRS note has 456 bytes", "CKPT ATTRS note too short (456 bytes)");
         refused(withCkpt("tattrs-odd", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_THREAD_ATTRS, new byte[40])),
                 "CKPT_NT_THREAD_ATTRS note has 40 bytes", "CKPT THREAD_ATTRS note has 40 bytes");
     }
