@@ -44,6 +44,7 @@ CKPT_NT_XSTATE = 9
 CKPT_NT_MM = 10
 CKPT_NT_ATTRS = 11
 CKPT_NT_THREAD_ATTRS = 12
+CKPT_NT_POSIX_TIMERS = 13
 CKPT_NT_ORIGIN = 16
 
 CKPT_WRITER_GDB = 1
@@ -67,6 +68,7 @@ RLIMIT_FMT = "<QQ"             #   then CKPT_NRLIMITS {cur, max}
 ITIMER_FMT = "<qq"             #   then 3 {interval_us, value_us},
 ATTRS_TAIL_FMT = "<iIII32I"    #   then oom_score_adj, thp_disable, loginuid, ngroups, groups (464 in all)
 THREAD_ATTRS_FMT = "<iIQQII16s"  # struct ckpt_thread_attrs (48 bytes)
+POSIX_TIMER_FMT = "<iiiiiIQqq"   # struct ckpt_posix_timer (48 bytes)
 CKPT_NRLIMITS = 16
 CKPT_ATTR_UMASK, CKPT_ATTR_PERSONALITY, CKPT_ATTR_RLIMITS, CKPT_ATTR_ITIMERS = 1, 2, 4, 8
 CKPT_ATTR_OOM, CKPT_ATTR_THP, CKPT_ATTR_LOGINUID, CKPT_ATTR_GROUPS = 16, 32, 64, 128
@@ -99,6 +101,7 @@ PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 SYS_brk = 12
 SYS_getitimer = 36
 SYS_sigaltstack = 131
+SYS_timer_gettime = 224
 SS_ONSTACK = 1
 SYS_rt_sigaction = 13
 SYS_prctl = 157
@@ -562,6 +565,44 @@ def read_thread_attrs(pid, tids, calls, selected):
     return b"".join(records)
 
 
+def read_posix_timers(pid, calls):
+    """CKPT_NT_POSIX_TIMERS: /proc/PID/timers, and each timer's times (an
+    inferior call of timer_gettime), by ascending id; None when there are none."""
+    timers, t = [], None
+    try:
+        with open("/proc/%d/timers" % pid) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                value = value.strip()
+                if key == "ID":
+                    t = {"id": int(value), "clock": 0, "signo": 0, "sigval": 0, "notify": 0, "tid": 0}
+                    timers.append(t)
+                elif t is not None and key == "signal":
+                    signo, _, sigval = value.partition("/")
+                    t["signo"], t["sigval"] = int(signo), int(sigval or "0", 16)
+                elif t is not None and key == "notify":
+                    how, _, who = value.partition("/")
+                    t["notify"] = {"signal": 0, "none": 1, "thread": 2}.get(how, 0)
+                    if who.startswith("tid."):
+                        t["notify"] |= 4
+                        t["tid"] = int(who[4:])
+                elif t is not None and key == "ClockID":
+                    t["clock"] = int(value)
+    except (OSError, ValueError):
+        return None
+    records = []
+    for t in sorted(timers, key=lambda t: t["id"]):
+        have, interval, value = 0, 0, 0
+        if calls.syscall(SYS_timer_gettime, t["id"], calls.scratch) == 0:
+            isec, insec, vsec, vnsec = struct.unpack("<qqqq", calls.read(32))
+            have, interval, value = 1, isec * 10**9 + insec, vsec * 10**9 + vnsec
+        else:
+            _warn("cannot read the times of POSIX timer %d; it comes back disarmed" % t["id"])
+        records.append(struct.pack(POSIX_TIMER_FMT, t["id"], t["clock"], t["signo"], t["notify"], t["tid"],
+                                   have, t["sigval"], interval, value))
+    return b"".join(records) or None
+
+
 def read_brk(calls):
     """The exact program break (brk(0) returns it unchanged), or None."""
     brk = calls.syscall(SYS_brk, 0)
@@ -834,6 +875,9 @@ def gather_notes(inferior, thread, core_tids=None):
         brk = read_brk(calls)
         notes.append((CKPT_NT_ATTRS, read_attrs(pid, status, calls)))
         notes.append((CKPT_NT_THREAD_ATTRS, read_thread_attrs(pid, core_tids or [tid], calls, thread)))
+        timers = read_posix_timers(pid, calls)
+        if timers:
+            notes.append((CKPT_NT_POSIX_TIMERS, timers))
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
     if ckpt_origin is not None:
         notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))

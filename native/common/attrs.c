@@ -153,6 +153,8 @@ void sf_gather_attrs(void)
 	gather_proc_numbers(a);
 	gather_personality(a);
 	gather_rlimits(a);
+	if (!sf.remote)   /* ckpt-dump lists them itself, before it reads their times */
+		sf_gather_timers();
 	for (int i = 0; i < sf.nthr; i++)
 		if (i == 0 || sf.threads[i].state == SF_T_READY)
 			gather_comm(&sf.threads[i]);
@@ -167,4 +169,68 @@ void sf_thread_altstack(struct sf_thread *t)
 	t->ta.ss_flags = (uint32_t)ss[1] & ~(uint32_t)SS_ONSTACK;
 	t->ta.ss_size = ss[2];
 	t->ta.have |= CKPT_TA_SIGALTSTACK;
+}
+
+static char tbuf[32768];
+
+/* "ID: 1\nsignal: 14/0000000000000000\nnotify: signal/pid.5352\nClockID: -6\n", per timer. */
+void sf_gather_timers(void)
+{
+	sf.ntimers = 0;
+	long n = sf_read_file(sf_proc_path("/timers"), tbuf, sizeof tbuf - 1);
+	if (n <= 0)
+		return;
+	tbuf[n] = 0;
+	struct ckpt_posix_timer *t = NULL;
+	for (const char *s = tbuf; *s;) {
+		if (s_starts(s, "ID:") && sf.ntimers < SF_MAXTIMERS) {
+			t = &sf.timers[sf.ntimers++];
+			m_zero(t, sizeof *t);
+			s += 3;
+			p_skip_spaces(&s);
+			t->id = (int32_t)p_i(&s);
+		} else if (t && s_starts(s, "signal:")) {
+			s += 7;
+			p_skip_spaces(&s);
+			t->signo = (int32_t)p_i(&s);
+			if (*s == '/')
+				s++;
+			t->sigval = p_u(&s, 16);
+		} else if (t && s_starts(s, "notify:")) {
+			s += 7;
+			p_skip_spaces(&s);
+			t->notify = s_starts(s, "none") ? SIGEV_NONE : s_starts(s, "thread") ? SIGEV_THREAD : SIGEV_SIGNAL;
+			while (*s && *s != '/' && *s != '\n')
+				s++;
+			if (s_starts(s, "/tid.")) {
+				t->notify |= 4;   /* SIGEV_THREAD_ID */
+				s += 5;
+				t->notify_tid = (int32_t)p_i(&s);
+			}
+		} else if (t && s_starts(s, "ClockID:")) {
+			s += 8;
+			p_skip_spaces(&s);
+			t->clock = (int32_t)p_i(&s);
+		}
+		while (*s && *s != '\n')
+			s++;
+		if (*s)
+			s++;
+	}
+	for (int i = 1; i < sf.ntimers; i++)   /* ascending id: the order the engine makes them in */
+		for (int j = i; j > 0 && sf.timers[j - 1].id > sf.timers[j].id; j--) {
+			struct ckpt_posix_timer x = sf.timers[j];
+			sf.timers[j] = sf.timers[j - 1];
+			sf.timers[j - 1] = x;
+		}
+	if (sf.remote)
+		return;
+	for (int i = 0; i < sf.ntimers; i++) {
+		int64_t its[4];   /* struct itimerspec: interval {sec, nsec}, value {sec, nsec} */
+		if (rsys2(__NR_timer_gettime, sf.timers[i].id, (long)its) != 0)
+			continue;
+		sf.timers[i].interval_ns = its[0] * 1000000000 + its[1];
+		sf.timers[i].value_ns = its[2] * 1000000000 + its[3];
+		sf.timers[i].have_time = 1;
+	}
 }

@@ -400,6 +400,11 @@ static void body_ckpt_thread_attrs(struct sink *s)
 		}
 }
 
+static void body_ckpt_timers(struct sink *s)
+{
+	put(s, sf.timers, (size_t)sf.ntimers * sizeof sf.timers[0]);
+}
+
 /* In the kernel's order: the first thread's NT_PRSTATUS, the process notes,
  * that thread's register sets, then each other thread's NT_PRSTATUS and
  * register sets. */
@@ -455,6 +460,8 @@ static void all_notes(struct sink *s)
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_ATTRS, body_ckpt_attrs);
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_THREAD_ATTRS, body_ckpt_thread_attrs);
+	if (sf.ntimers)
+		note(s, CKPT_NOTE_OWNER, CKPT_NT_POSIX_TIMERS, body_ckpt_timers);
 }
 
 int sf_write_core(int fd, const char **what)

@@ -54,7 +54,8 @@ struct sf_fd {
 	uint32_t path, pathlen;
 };
 
-#define SF_MAXTHREADS 256         /* threads whose registers go into the core */
+#define SF_MAXTHREADS 256
+#define SF_MAXTIMERS  256         /* POSIX timers we can describe */         /* threads whose registers go into the core */
 
 enum sf_thread_state { SF_T_NONE = 0, SF_T_ASKED, SF_T_FILLING, SF_T_READY };
 
@@ -120,6 +121,8 @@ struct sf_state {
 	struct ckpt_rseq rseq;
 	struct ckpt_mm mm;
 	struct ckpt_attrs attrs;       /* ckpt-dump fills the itimers itself */
+	struct ckpt_posix_timer timers[SF_MAXTIMERS];   /* ckpt-dump fills their times itself */
+	int ntimers;
 };
 
 extern struct sf_state sf;
@@ -139,6 +142,9 @@ void sf_gather_attrs(void);
 /* attrs.c: the calling thread's own sigaltstack into t->ta (libsavefds.so: each
  * thread in its own handler). */
 void sf_thread_altstack(struct sf_thread *t);
+/* attrs.c: the POSIX timers of /proc/PID/timers into sf.timers (without their
+ * times); for this process (not remote) also their times. */
+void sf_gather_timers(void);
 
 /* elfcore.c: write the core to an open fd. */
 int sf_write_core(int fd, const char **what);

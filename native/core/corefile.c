@@ -120,7 +120,7 @@ static int ckpt_seen(const struct core *c, const struct core_note *n)
 static int ckpt_known(uint32_t type)
 {
 	return (type >= CKPT_NT_VERSION && type <= CKPT_NT_MM) || type == CKPT_NT_ORIGIN ||
-	       type == CKPT_NT_ATTRS || type == CKPT_NT_THREAD_ATTRS;
+	       type == CKPT_NT_ATTRS || type == CKPT_NT_THREAD_ATTRS || type == CKPT_NT_POSIX_TIMERS;
 }
 
 static int parse_ckpt(struct core *c, const struct core_note *n)
@@ -193,6 +193,13 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 				    sizeof(struct ckpt_thread_attrs));
 		k->thread_attrs = (const void *)n->desc;
 		k->nthread_attrs = n->descsz / sizeof(struct ckpt_thread_attrs);
+		break;
+	case CKPT_NT_POSIX_TIMERS:
+		if (n->descsz % sizeof(struct ckpt_posix_timer) != 0)
+			return fail(c->err, "CKPT POSIX_TIMERS note has %u bytes, not a multiple of %zu", n->descsz,
+				    sizeof(struct ckpt_posix_timer));
+		k->timers = (const void *)n->desc;
+		k->ntimers = n->descsz / sizeof(struct ckpt_posix_timer);
 		break;
 	case CKPT_NT_ORIGIN:    /* informational: the engine does not need it */
 	default:

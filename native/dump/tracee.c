@@ -441,6 +441,18 @@ int tracee_process_state(struct tracee *tr)
 	} else {
 		missing++;
 	}
+	sf_gather_timers();
+	for (int i = 0; i < sf.ntimers && !failed; i++) {
+		int64_t its[4];
+		if (tracee_syscall(tr, 224 /* timer_gettime */, sf.timers[i].id, (long)scratch, 0, 0, &failed) != 0 ||
+		    failed || scratch_read(tr, scratch, its, 4) < 0) {
+			missing++;
+			continue;
+		}
+		sf.timers[i].interval_ns = its[0] * 1000000000 + its[1];
+		sf.timers[i].value_ns = its[2] * 1000000000 + its[3];
+		sf.timers[i].have_time = 1;
+	}
 	uint64_t which = non_default_signals(tr->pid);
 	for (int sig = 1; sig <= 64 && !failed; sig++) {
 		if (!(which & (1ull << (sig - 1))) || sig == SIGKILL || sig == SIGSTOP)

@@ -37,6 +37,7 @@ enum ckpt_note_type {
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
 	CKPT_NT_ATTRS     = 11, /* struct ckpt_attrs: umask, personality, rlimits, itimers */
 	CKPT_NT_THREAD_ATTRS = 12, /* struct ckpt_thread_attrs records, one per thread   */
+	CKPT_NT_POSIX_TIMERS = 13, /* struct ckpt_posix_timer records, by ascending id   */
 	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
 };
 
@@ -190,6 +191,19 @@ struct ckpt_thread_attrs {
 	char     comm[16];      /* /proc/PID/task/TID/comm, NUL-terminated */
 };
 
+/* One POSIX timer (timer_create), from /proc/PID/timers and timer_gettime. */
+struct ckpt_posix_timer {
+	int32_t  id;            /* the timer id the program holds */
+	int32_t  clock;         /* ClockID (CPU clocks are negative) */
+	int32_t  signo;         /* sigev_signo */
+	int32_t  notify;        /* sigev_notify: SIGEV_SIGNAL 0, SIGEV_NONE 1, | SIGEV_THREAD_ID 4 */
+	int32_t  notify_tid;    /* the thread of SIGEV_THREAD_ID */
+	uint32_t have_time;     /* 1: interval and value were read (timer_gettime) */
+	uint64_t sigval;        /* sigev_value */
+	int64_t  interval_ns;
+	int64_t  value_ns;      /* time left; 0 = disarmed */
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -201,5 +215,6 @@ _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
 _Static_assert(sizeof(struct ckpt_attrs) == 464, "struct ckpt_attrs is 464 bytes");
 _Static_assert(sizeof(struct ckpt_thread_attrs) == 48, "struct ckpt_thread_attrs is 48 bytes");
+_Static_assert(sizeof(struct ckpt_posix_timer) == 48, "struct ckpt_posix_timer is 48 bytes");
 
 #endif

@@ -178,6 +178,8 @@ int attrs_restore_thread(struct tracee *t, const struct core *c, const struct co
 int attrs_restore_late(struct tracee *t, const struct core *c)
 {
 	const struct ckpt_attrs *a = c->ckpt.attrs;
+	if (timers_restore(t, c) != 0)
+		return -1;
 	if (a == NULL)
 		return 0;
 	for (int i = 0; (a->have & CKPT_ATTR_RLIMITS) && i < CKPT_NRLIMITS; i++) {

@@ -46,6 +46,7 @@ public record CkptImage(
     public static final int NT_MM = 10;
     public static final int NT_ATTRS = 11;
     public static final int NT_THREAD_ATTRS = 12;
+    public static final int NT_POSIX_TIMERS = 13;
     /** How the checkpoint was taken; read by {@link OriginNote}. */
     public static final int NT_ORIGIN = 16;
     /** Types from here on are informational: ignored when unknown. Below it, an unknown type is refused. */
@@ -176,6 +177,7 @@ public record CkptImage(
     public static final int MM_SIZE = 88;
     public static final int ATTRS_SIZE = 464;
     public static final int THREAD_ATTRS_SIZE = 48;
+    public static final int POSIX_TIMER_SIZE = 48;
     public static final int NRLIMITS = 16;
 
     /** Decodes the CKPT notes of {@code core}. */
@@ -192,6 +194,7 @@ public record CkptImage(
         int xstates = 0;
         Mm mm = null;
         Attrs attrs = null;
+        Integer ntimers = null;
         List<ThreadAttrs> tattrs = null;
         List<Integer> unknown = new ArrayList<>();
         List<Note> notes = core.notes(OWNER);
@@ -258,6 +261,13 @@ public record CkptImage(
                 }
                 case NT_ATTRS -> attrs = once(n, attrs, readAttrs(exact(n, ATTRS_SIZE, "CKPT_NT_ATTRS")));
                 case NT_THREAD_ATTRS -> tattrs = once(n, tattrs, readThreadAttrs(n));
+                case NT_POSIX_TIMERS -> {
+                    if (n.size() % POSIX_TIMER_SIZE != 0) {
+                        throw bad(n, "CKPT_NT_POSIX_TIMERS note has " + n.size() + " bytes, not a multiple of "
+                                + POSIX_TIMER_SIZE);
+                    }
+                    ntimers = once(n, ntimers, (int) (n.size() / POSIX_TIMER_SIZE));
+                }
                 case NT_ORIGIN -> OriginNote.parse(n);
                 default -> {
                     if (n.type() < NT_FIRST_INFO) {

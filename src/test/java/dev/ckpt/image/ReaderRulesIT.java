@@ -176,6 +176,8 @@ class ReaderRulesIT {
                 "CKPT_NT_ATTRS note has 456 bytes", "CKPT ATTRS note too short (456 bytes)");
         refused(withCkpt("tattrs-odd", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_THREAD_ATTRS, new byte[40])),
                 "CKPT_NT_THREAD_ATTRS note has 40 bytes", "CKPT THREAD_ATTRS note has 40 bytes");
+        refused(withCkpt("timers-odd", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_POSIX_TIMERS, new byte[50])),
+                "CKPT_NT_POSIX_TIMERS note has 50 bytes", "CKPT POSIX_TIMERS note has 50 bytes");
     }
 
     /**
