@@ -45,6 +45,7 @@ CKPT_NT_MM = 10
 CKPT_NT_ATTRS = 11
 CKPT_NT_THREAD_ATTRS = 12
 CKPT_NT_POSIX_TIMERS = 13
+CKPT_NT_MADVISE = 14
 CKPT_NT_ORIGIN = 16
 
 CKPT_WRITER_GDB = 1
@@ -69,6 +70,9 @@ ITIMER_FMT = "<qq"             #   then 3 {interval_us, value_us},
 ATTRS_TAIL_FMT = "<iIII32I"    #   then oom_score_adj, thp_disable, loginuid, ngroups, groups (464 in all)
 THREAD_ATTRS_FMT = "<iIQQII16s"  # struct ckpt_thread_attrs (48 bytes)
 POSIX_TIMER_FMT = "<iiiiiIQqq"   # struct ckpt_posix_timer (48 bytes)
+MADVISE_FMT = "<QQII"            # struct ckpt_madvise (24 bytes)
+# VmFlags of /proc/PID/smaps -> CKPT_ADV_*
+CKPT_ADV = {"dc": 1, "dd": 2, "hg": 4, "nh": 8, "wf": 16, "mg": 32}
 CKPT_NRLIMITS = 16
 CKPT_ATTR_UMASK, CKPT_ATTR_PERSONALITY, CKPT_ATTR_RLIMITS, CKPT_ATTR_ITIMERS = 1, 2, 4, 8
 CKPT_ATTR_OOM, CKPT_ATTR_THP, CKPT_ATTR_LOGINUID, CKPT_ATTR_GROUPS = 16, 32, 64, 128
@@ -603,6 +607,31 @@ def read_posix_timers(pid, calls):
     return b"".join(records) or None
 
 
+def read_madvise(pid):
+    """CKPT_NT_MADVISE: the advice flags (VmFlags of /proc/PID/smaps) of every
+    mapping that has some; None when none has."""
+    records, start, end = [], None, None
+    try:
+        with open("/proc/%d/smaps" % pid) as f:
+            for line in f:
+                head = line.split(" ", 1)[0]
+                if "-" in head and ":" not in head:
+                    a, _, b = head.partition("-")
+                    start, end = int(a, 16), int(b, 16)
+                    # the kernel's own mappings: their flags (dd) are not advice
+                    if line.split()[-1] in ("[vdso]", "[vvar]", "[vvar_vclock]", "[vsyscall]"):
+                        start = None
+                elif line.startswith("VmFlags:") and start is not None:
+                    flags = 0
+                    for name in line[8:].split():
+                        flags |= CKPT_ADV.get(name, 0)
+                    if flags:
+                        records.append(struct.pack(MADVISE_FMT, start, end, flags, 0))
+    except (OSError, ValueError):
+        return None
+    return b"".join(records) or None
+
+
 def read_brk(calls):
     """The exact program break (brk(0) returns it unchanged), or None."""
     brk = calls.syscall(SYS_brk, 0)
@@ -879,6 +908,9 @@ def gather_notes(inferior, thread, core_tids=None):
         if timers:
             notes.append((CKPT_NT_POSIX_TIMERS, timers))
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
+    advice = read_madvise(pid)
+    if advice:
+        notes.append((CKPT_NT_MADVISE, advice))
     if ckpt_origin is not None:
         notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))
     return notes

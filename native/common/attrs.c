@@ -234,3 +234,20 @@ void sf_gather_timers(void)
 		sf.timers[i].have_time = 1;
 	}
 }
+
+uint32_t sf_vmflags_advice(const char *v)
+{
+	static const struct { char a, b; uint32_t flag; } names[] = {
+		{ 'd', 'c', CKPT_ADV_DONTFORK }, { 'd', 'd', CKPT_ADV_DONTDUMP }, { 'h', 'g', CKPT_ADV_HUGEPAGE },
+		{ 'n', 'h', CKPT_ADV_NOHUGEPAGE }, { 'w', 'f', CKPT_ADV_WIPEONFORK }, { 'm', 'g', CKPT_ADV_MERGEABLE },
+	};
+	uint32_t adv = 0;
+	for (; v[0]; v++) {
+		if (v[0] != ' ' || !v[1] || !v[2] || (v[3] != ' ' && v[3] != 0 && v[3] != '\n'))
+			continue;
+		for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+			if (v[1] == names[i].a && v[2] == names[i].b)
+				adv |= names[i].flag;
+	}
+	return adv;
+}

@@ -405,6 +405,21 @@ static void body_ckpt_timers(struct sink *s)
 	put(s, sf.timers, (size_t)sf.ntimers * sizeof sf.timers[0]);
 }
 
+/* [vvar], [vdso] and [vsyscall] are the kernel's: their flags (dd) are not advice */
+static int advised(const struct sf_map *m)
+{
+	return m->advice && m->special != SF_VDSO && m->special != SF_VVAR && m->special != SF_VSYSCALL;
+}
+
+static void body_ckpt_madvise(struct sink *s)
+{
+	for (int i = 0; i < sf.nmaps; i++)
+		if (advised(&sf.maps[i])) {
+			struct ckpt_madvise m = { sf.maps[i].start, sf.maps[i].end, sf.maps[i].advice, 0 };
+			put(s, &m, sizeof m);
+		}
+}
+
 /* In the kernel's order: the first thread's NT_PRSTATUS, the process notes,
  * that thread's register sets, then each other thread's NT_PRSTATUS and
  * register sets. */
@@ -462,6 +477,11 @@ static void all_notes(struct sink *s)
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_THREAD_ATTRS, body_ckpt_thread_attrs);
 	if (sf.ntimers)
 		note(s, CKPT_NOTE_OWNER, CKPT_NT_POSIX_TIMERS, body_ckpt_timers);
+	int any = 0;
+	for (int i = 0; i < sf.nmaps; i++)
+		any |= advised(&sf.maps[i]);
+	if (any)
+		note(s, CKPT_NOTE_OWNER, CKPT_NT_MADVISE, body_ckpt_madvise);
 }
 
 int sf_write_core(int fd, const char **what)

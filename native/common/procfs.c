@@ -285,6 +285,7 @@ int sf_gather_maps(const char **what)
 			for (const char *v = line + 8; v[0] && v[1]; v++)
 				if (v[0] == ' ' && v[1] == 'g' && v[2] == 'd' && (v[3] == ' ' || v[3] == 0))
 					cur->flags |= CKPT_MAP_GROWSDOWN;
+			cur->advice = sf_vmflags_advice(line + 8);
 		}
 	}
 	if (cur)

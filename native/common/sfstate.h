@@ -37,6 +37,7 @@ struct sf_map {
 	uint32_t flags;                /* CKPT_MAP_* */
 	uint32_t path, pathlen;        /* in the pool; pathlen 0 = anonymous */
 	uint32_t anon_kb;              /* smaps "Anonymous:" - copied-on-write pages */
+	uint32_t advice;               /* CKPT_ADV_*, from smaps "VmFlags:" */
 	uint8_t  special;              /* enum sf_special */
 	uint8_t  dump;                 /* its content goes into the core */
 	uint8_t  sparse;               /* private anonymous: untouched pages may stay holes */
@@ -145,6 +146,8 @@ void sf_thread_altstack(struct sf_thread *t);
 /* attrs.c: the POSIX timers of /proc/PID/timers into sf.timers (without their
  * times); for this process (not remote) also their times. */
 void sf_gather_timers(void);
+/* attrs.c: the CKPT_ADV_* flags of a VmFlags line ("rd wr mr mw me dc ..."). */
+uint32_t sf_vmflags_advice(const char *flags);
 
 /* elfcore.c: write the core to an open fd. */
 int sf_write_core(int fd, const char **what);

@@ -120,7 +120,8 @@ static int ckpt_seen(const struct core *c, const struct core_note *n)
 static int ckpt_known(uint32_t type)
 {
 	return (type >= CKPT_NT_VERSION && type <= CKPT_NT_MM) || type == CKPT_NT_ORIGIN ||
-	       type == CKPT_NT_ATTRS || type == CKPT_NT_THREAD_ATTRS || type == CKPT_NT_POSIX_TIMERS;
+	       type == CKPT_NT_ATTRS || type == CKPT_NT_THREAD_ATTRS || type == CKPT_NT_POSIX_TIMERS ||
+	       type == CKPT_NT_MADVISE;
 }
 
 static int parse_ckpt(struct core *c, const struct core_note *n)
@@ -200,6 +201,13 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 				    sizeof(struct ckpt_posix_timer));
 		k->timers = (const void *)n->desc;
 		k->ntimers = n->descsz / sizeof(struct ckpt_posix_timer);
+		break;
+	case CKPT_NT_MADVISE:
+		if (n->descsz % sizeof(struct ckpt_madvise) != 0)
+			return fail(c->err, "CKPT MADVISE note has %u bytes, not a multiple of %zu", n->descsz,
+				    sizeof(struct ckpt_madvise));
+		k->madvise = (const void *)n->desc;
+		k->nmadvise = n->descsz / sizeof(struct ckpt_madvise);
 		break;
 	case CKPT_NT_ORIGIN:    /* informational: the engine does not need it */
 	default:

@@ -68,6 +68,7 @@ struct core_ckpt {                /* CKPT notes, NULL / 0 when absent */
 	const struct ckpt_attrs *attrs;
 	const struct ckpt_thread_attrs *thread_attrs; size_t nthread_attrs;
 	const struct ckpt_posix_timer *timers; size_t ntimers;
+	const struct ckpt_madvise *madvise; size_t nmadvise;
 };
 
 struct core {

@@ -38,6 +38,7 @@ enum ckpt_note_type {
 	CKPT_NT_ATTRS     = 11, /* struct ckpt_attrs: umask, personality, rlimits, itimers */
 	CKPT_NT_THREAD_ATTRS = 12, /* struct ckpt_thread_attrs records, one per thread   */
 	CKPT_NT_POSIX_TIMERS = 13, /* struct ckpt_posix_timer records, by ascending id   */
+	CKPT_NT_MADVISE   = 14, /* struct ckpt_madvise records, by ascending address     */
 	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
 };
 
@@ -204,6 +205,21 @@ struct ckpt_posix_timer {
 	int64_t  value_ns;      /* time left; 0 = disarmed */
 };
 
+/* ckpt_madvise.flags: per-mapping advice, from VmFlags of /proc/PID/smaps */
+#define CKPT_ADV_DONTFORK   1u    /* dc: MADV_DONTFORK   */
+#define CKPT_ADV_DONTDUMP   2u    /* dd: MADV_DONTDUMP   */
+#define CKPT_ADV_HUGEPAGE   4u    /* hg: MADV_HUGEPAGE   */
+#define CKPT_ADV_NOHUGEPAGE 8u    /* nh: MADV_NOHUGEPAGE */
+#define CKPT_ADV_WIPEONFORK 16u   /* wf: MADV_WIPEONFORK */
+#define CKPT_ADV_MERGEABLE  32u   /* mg: MADV_MERGEABLE  */
+
+/* The madvise state of one mapping (only mappings with some). */
+struct ckpt_madvise {
+	uint64_t start, end;
+	uint32_t flags;         /* CKPT_ADV_* */
+	uint32_t reserved;
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -216,5 +232,6 @@ _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes
 _Static_assert(sizeof(struct ckpt_attrs) == 464, "struct ckpt_attrs is 464 bytes");
 _Static_assert(sizeof(struct ckpt_thread_attrs) == 48, "struct ckpt_thread_attrs is 48 bytes");
 _Static_assert(sizeof(struct ckpt_posix_timer) == 48, "struct ckpt_posix_timer is 48 bytes");
+_Static_assert(sizeof(struct ckpt_madvise) == 24, "struct ckpt_madvise is 24 bytes");
 
 #endif

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -222,6 +223,31 @@ int attrs_restore_late(struct tracee *t, const struct core *c)
 		if (soft(res, "an interval timer"))
 			return -1;
 		log_debug("itimer %d: %lld us left, interval %lld us", w, (long long)it->value_us, (long long)it->interval_us);
+	}
+	return 0;
+}
+
+/* The madvise state of the mappings (CKPT MADVISE), after the memory is back. */
+int attrs_restore_madvise(struct restore *r)
+{
+	static const struct { uint32_t flag; int advice; const char *name; } adv[] = {
+		{ CKPT_ADV_DONTFORK, MADV_DONTFORK, "MADV_DONTFORK" }, { CKPT_ADV_DONTDUMP, MADV_DONTDUMP, "MADV_DONTDUMP" },
+		{ CKPT_ADV_HUGEPAGE, MADV_HUGEPAGE, "MADV_HUGEPAGE" }, { CKPT_ADV_NOHUGEPAGE, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE" },
+		{ CKPT_ADV_WIPEONFORK, MADV_WIPEONFORK, "MADV_WIPEONFORK" }, { CKPT_ADV_MERGEABLE, MADV_MERGEABLE, "MADV_MERGEABLE" },
+	};
+	for (size_t i = 0; i < r->c->ckpt.nmadvise; i++) {
+		struct ckpt_madvise m;
+		memcpy(&m, &r->c->ckpt.madvise[i], sizeof m);
+		for (size_t k = 0; k < sizeof adv / sizeof *adv; k++) {
+			if (!(m.flags & adv[k].flag))
+				continue;
+			long res = remote_syscall(&r->t, SYS_madvise, m.start, m.end - m.start, (uint64_t)adv[k].advice, 0, 0, 0);
+			if (res == -ENOTRECOVERABLE)
+				return -1;
+			if (res != 0)   /* not mapped (-s), or a kernel without it (KSM, THP) */
+				log_info("%s at 0x%lx-0x%lx: %s", adv[k].name, (unsigned long)m.start, (unsigned long)m.end,
+					 strerror((int)-res));
+		}
 	}
 	return 0;
 }

@@ -14,6 +14,8 @@ int attrs_restore_thread(struct tracee *t, const struct core *c, const struct co
 /* Resource limits and interval timers: after the threads, before the scratch area goes. */
 int attrs_restore_late(struct tracee *t, const struct core *c);
 
+/* The madvise state of the mappings (CKPT MADVISE), injected into the leader. */
+int attrs_restore_madvise(struct restore *r);
 /* timers.c: the POSIX timers, with their old ids, armed as they were. */
 int timers_restore(struct tracee *t, const struct core *c);
 /* aio.c: each AIO context's ring made again (io_setup) and moved to its old address. */

@@ -53,6 +53,15 @@ int forkserver_begin(const struct core *c, const char *core_path)
 		dprintf(1, "unsupported %s: an AIO context (fork does not copy its ring)\n", core_path);
 		return -1;
 	}
+	for (size_t i = 0; i < c->ckpt.nmadvise; i++) {
+		struct ckpt_madvise m;
+		memcpy(&m, &c->ckpt.madvise[i], sizeof m);
+		if (m.flags & (CKPT_ADV_DONTFORK | CKPT_ADV_WIPEONFORK)) {
+			dprintf(1, "unsupported %s: MADV_DONTFORK or MADV_WIPEONFORK memory (fork does not copy it)\n",
+				core_path);
+			return -1;
+		}
+	}
 	proto_in = fcntl(0, F_DUPFD_CLOEXEC, PROTO_FD_MIN);
 	proto_out = fcntl(1, F_DUPFD_CLOEXEC, PROTO_FD_MIN);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);

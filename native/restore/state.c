@@ -232,7 +232,7 @@ int restore_state(struct restore *r)
 	find_rseq(r);
 	if (register_rseq(r, &r->t, r->lead) != 0)
 		return -1;
-	if (aio_restore(r) != 0 || attrs_restore_process(r) != 0 || attrs_restore_thread(&r->t, r->c, r->lead) != 0)
+	if (aio_restore(r) != 0 || attrs_restore_madvise(r) != 0 || attrs_restore_process(r) != 0 || attrs_restore_thread(&r->t, r->c, r->lead) != 0)
 		return -1;
 	find_tid_offset(r);
 	if (r->have_tid_off &&

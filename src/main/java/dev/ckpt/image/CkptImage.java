@@ -47,6 +47,7 @@ public record CkptImage(
     public static final int NT_ATTRS = 11;
     public static final int NT_THREAD_ATTRS = 12;
     public static final int NT_POSIX_TIMERS = 13;
+    public static final int NT_MADVISE = 14;
     /** How the checkpoint was taken; read by {@link OriginNote}. */
     public static final int NT_ORIGIN = 16;
     /** Types from here on are informational: ignored when unknown. Below it, an unknown type is refused. */
@@ -178,6 +179,7 @@ public record CkptImage(
     public static final int ATTRS_SIZE = 464;
     public static final int THREAD_ATTRS_SIZE = 48;
     public static final int POSIX_TIMER_SIZE = 48;
+    public static final int MADVISE_SIZE = 24;
     public static final int NRLIMITS = 16;
 
     /** Decodes the CKPT notes of {@code core}. */
@@ -195,6 +197,7 @@ public record CkptImage(
         Mm mm = null;
         Attrs attrs = null;
         Integer ntimers = null;
+        Integer nadvice = null;
         List<ThreadAttrs> tattrs = null;
         List<Integer> unknown = new ArrayList<>();
         List<Note> notes = core.notes(OWNER);
@@ -267,6 +270,13 @@ public record CkptImage(
                                 + POSIX_TIMER_SIZE);
                     }
                     ntimers = once(n, ntimers, (int) (n.size() / POSIX_TIMER_SIZE));
+                }
+                case NT_MADVISE -> {
+                    if (n.size() % MADVISE_SIZE != 0) {
+                        throw bad(n, "CKPT_NT_MADVISE note has " + n.size() + " bytes, not a multiple of "
+                                + MADVISE_SIZE);
+                    }
+                    nadvice = once(n, nadvice, (int) (n.size() / MADVISE_SIZE));
                 }
                 case NT_ORIGIN -> OriginNote.parse(n);
                 default -> {

@@ -95,6 +95,7 @@ class ImageLayoutIT {
             Map.entry("CKPT_NT_THREAD_ATTRS", (long) CkptImage.NT_THREAD_ATTRS),
             Map.entry("CKPT_NT_ORIGIN", (long) CkptImage.NT_ORIGIN),
             Map.entry("CKPT_NT_POSIX_TIMERS", (long) CkptImage.NT_POSIX_TIMERS),
+            Map.entry("CKPT_NT_MADVISE", (long) CkptImage.NT_MADVISE),
             Map.entry("CKPT_NT_FIRST_INFO", (long) CkptImage.NT_FIRST_INFO),
             Map.entry("CKPT_NRLIMITS", (long) CkptImage.NRLIMITS),
             Map.entry("CKPT_ATTR_UMASK", (long) CkptImage.Attrs.UMASK),
@@ -119,7 +120,7 @@ class ImageLayoutIT {
             "ckpt_file", CkptImage.FILE_SIZE, "ckpt_sigaction", CkptImage.SIGACTION_SIZE,
             "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE,
             "ckpt_attrs", CkptImage.ATTRS_SIZE, "ckpt_thread_attrs", CkptImage.THREAD_ATTRS_SIZE,
-            "ckpt_posix_timer", CkptImage.POSIX_TIMER_SIZE);
+            "ckpt_posix_timer", CkptImage.POSIX_TIMER_SIZE, "ckpt_madvise", CkptImage.MADVISE_SIZE);
 
     static void javaProblems(Layout c, List<String> p) throws IOException {
         JAVA_CONSTS.forEach((n, v) -> {
@@ -229,7 +230,7 @@ class ImageLayoutIT {
 
     static final Map<String, String> PY_FORMATS = Map.of("ckpt_version", "VERSION_FMT", "ckpt_file", "FILE_FMT",
             "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT",
-            "ckpt_posix_timer", "POSIX_TIMER_FMT");
+            "ckpt_posix_timer", "POSIX_TIMER_FMT", "ckpt_madvise", "MADVISE_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
         Path script = ckptPy();
@@ -319,7 +320,7 @@ class ImageLayoutIT {
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
-        assertThat(c.sizes()).hasSize(9);
+        assertThat(c.sizes()).hasSize(10);
         assertThat(problems(c)).isEmpty();
     }
 
