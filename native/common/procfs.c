@@ -235,6 +235,9 @@ static void decide_dump(struct sf_map *m)
 		m->sparse = m->inode == 0;
 	} else if (m->deleted || s_starts(sf.pool + m->path, "[anon_shmem:")) {
 		m->dump = 1; /* shared anonymous memory (named or not), memfd, SysV shm */
+	} else if (s_starts(sf.pool + m->path, "/tmp/") || s_starts(sf.pool + m->path, "/var/tmp/") ||
+		   s_starts(sf.pool + m->path, "/dev/shm/") || s_starts(sf.pool + m->path, "/run/user/")) {
+		m->dump = 1; /* a file that may be gone at restart (docs/IMAGE-FORMAT.md, section 2) */
 	}
 }
 

@@ -35,7 +35,7 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
 
     @ParameterizedTest(name = "{0} through libsavefds.so")
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
-            "sigmask", "sighandler", "cwd", "state", "attrs", "threadattrs", "sharedro", "aio", "posixtimers", "madvise"})
+            "sigmask", "sighandler", "cwd", "state", "attrs", "threadattrs", "sharedro", "aio", "posixtimers", "madvise", "vanish"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);
         // the program's own directory differs from restart's: cwd and state chdir there

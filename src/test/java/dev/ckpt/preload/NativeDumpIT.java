@@ -32,7 +32,7 @@ class NativeDumpIT extends ChildTracking {
     static final Duration LIMIT = Duration.ofSeconds(60);
 
     @ParameterizedTest(name = "{0} through ckpt-dump")
-    @ValueSource(strings = {"attrs", "sharedro", "aio", "posixtimers", "madvise", "workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
+    @ValueSource(strings = {"attrs", "sharedro", "aio", "posixtimers", "madvise", "vanish", "workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
             "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie"})
     void featureProgram(String name) throws Exception {
         Path program = Child.nativeTest(name);

@@ -44,7 +44,7 @@ class FeatureProgramsIT {
 
     static Stream<Arguments> ckptImages() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "avx512",
-                "sigmask", "sighandler", "cwd", "state", "mthreads", "workerzmm", "attrs", "threadattrs", "sharedro", "aio", "posixtimers", "madvise").map(Arguments::of);
+                "sigmask", "sighandler", "cwd", "state", "mthreads", "workerzmm", "attrs", "threadattrs", "sharedro", "aio", "posixtimers", "madvise", "vanish").map(Arguments::of);
     }
 
     @ParameterizedTest(name = "{0} through ckpt-save (gcore + CKPT notes)")
