@@ -41,6 +41,21 @@ static int has_aio_ring(const struct core *c)
 	return 0;
 }
 
+/* What fork does not copy (interval and POSIX timers) and what the copy's
+ * limits may differ in, set in the copy through its own /proc/PID/mem. */
+static int late_state(struct tracee *ch, const struct core *c)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)ch->pid);
+	ch->memfd = open(path, O_RDWR | O_CLOEXEC);
+	if (ch->memfd < 0)
+		return -1;
+	int rc = attrs_restore_late(ch, c);
+	close(ch->memfd);
+	ch->memfd = -1;
+	return rc;
+}
+
 int forkserver_begin(const struct core *c, const char *core_path)
 {
 	int null;
@@ -252,7 +267,7 @@ static pid_t make_copy(struct tracee *t, const struct core *c, const struct core
 		err = -EIO;
 	else if (r.rip != code.v + st.ok)
 		err = r.rip == code.v + st.fail && (long)r.rbx < 0 ? (int)(long)r.rbx : -EIO;
-	if (err == 0 && (attrs_restore_late(&ch, c) != 0 || remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
+	if (err == 0 && (late_state(&ch, c) != 0 || remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0))
 		err = -EIO;
 	if (err == 0 && ptrace(PTRACE_DETACH, pid, 0, 0) != 0)
 		err = -errno;
