@@ -13,8 +13,9 @@ import java.util.Optional;
  * them out (little-endian, 8-byte aligned records). A core without CKPT notes gives an
  * image where everything is empty ({@link #present()} is false). An unknown note type
  * below {@link #NT_FIRST_INFO} is refused (a newer ckpt wrote the image), an unknown
- * informational type (128 and up) is ignored; an unknown image version, a note of the wrong size, a record running past its
- * note or a path without its terminator is a {@link CoreFormatException}.
+ * informational type (128 and up) is ignored; an unknown image version, a note of the
+ * wrong size, a record running past its note or a path without its terminator is a
+ * {@link CoreFormatException}.
  */
 public record CkptImage(
         Optional<Version> version,
