@@ -122,18 +122,52 @@ static void proc_set(pid_t pid, const char *name, long long value, const char *w
 		close(fd);
 }
 
+/* The first line of /proc/PID/task/TID/NAME (TID 0: /proc/PID/NAME) starting
+ * with KEY, the text after it; NULL when there is none. */
+static const char *proc_field(pid_t pid, pid_t tid, const char *name, const char *key, char *buf, size_t len)
+{
+	char path[96];
+	const char *found = NULL;
+	if (tid)
+		snprintf(path, sizeof path, "/proc/%d/task/%d/%s", (int)pid, (int)tid, name);
+	else
+		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return NULL;
+	while (fgets(buf, (int)len, f))
+		if (strncmp(buf, key, strlen(key)) == 0) {
+			found = buf + strlen(key);
+			while (*found == ' ' || *found == '\t')
+				found++;
+			buf[strcspn(buf, "\n")] = 0;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
 int attrs_restore_process(struct restore *r)
 {
 	const struct ckpt_attrs *a = r->c->ckpt.attrs;
+	char buf[256];
+	const char *now;
 	if (a == NULL)
 		return 0;
-	if ((a->have & CKPT_ATTR_UMASK) &&
+	/* what the new process has already (restart's own, inherited) costs no call */
+	int umask_same = (now = proc_field(r->t.pid, 0, "status", "Umask:", buf, sizeof buf)) &&
+			 strtoul(now, NULL, 8) == a->umask;
+	int thp_same = (now = proc_field(r->t.pid, 0, "status", "THP_enabled:", buf, sizeof buf)) &&
+		       (*now == '0') == (a->thp_disable != 0);
+	int pers_same = (now = proc_field(r->t.pid, 0, "personality", "", buf, sizeof buf)) &&
+			strtoul(now, NULL, 16) == a->personality;
+	if ((a->have & CKPT_ATTR_UMASK) && !umask_same &&
 	    soft(remote_syscall(&r->t, SYS_umask, a->umask & 0777, 0, 0, 0, 0, 0), "the umask"))
 		return -1;
-	if ((a->have & CKPT_ATTR_PERSONALITY) &&
+	if ((a->have & CKPT_ATTR_PERSONALITY) && !pers_same &&
 	    soft(remote_syscall(&r->t, SYS_personality, a->personality, 0, 0, 0, 0, 0), "the personality"))
 		return -1;
-	if ((a->have & CKPT_ATTR_THP) &&
+	if ((a->have & CKPT_ATTR_THP) && !thp_same &&
 	    soft(remote_syscall(&r->t, SYS_prctl, PR_SET_THP_DISABLE, a->thp_disable, 0, 0, 0, 0), "the THP-disable flag"))
 		return -1;
 	if ((a->have & CKPT_ATTR_GROUPS) && restore_groups(r, a) != 0)
@@ -152,10 +186,11 @@ int attrs_restore_thread(struct tracee *t, const struct core *c, const struct co
 	if (p == NULL)
 		return 0;
 	memcpy(&ta, p, sizeof ta);
-	if (ta.have & CKPT_TA_COMM) {
-		char comm[16];
-		memcpy(comm, ta.comm, sizeof comm);
-		comm[15] = 0;
+	char comm[16], buf[64];
+	memcpy(comm, ta.comm, sizeof comm);
+	comm[15] = 0;
+	const char *now = proc_field(t->pid, t->pid, "comm", "", buf, sizeof buf);
+	if ((ta.have & CKPT_TA_COMM) && !(now && strcmp(now, comm) == 0)) {
 		remote_scope_begin(t, &s);
 		at = remote_push(&s, comm, sizeof comm);
 		res = at.v ? remote_syscall(t, SYS_prctl, PR_SET_NAME, at.v, 0, 0, 0, 0) : -ENOTRECOVERABLE;
