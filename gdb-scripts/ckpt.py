@@ -45,6 +45,10 @@ CKPT_NT_TIDADDR = 7
 CKPT_NT_MAPS = 8
 CKPT_NT_XSTATE = 9
 CKPT_NT_MM = 10
+CKPT_NT_ATTRS = 11
+CKPT_NT_THREAD_ATTRS = 12
+CKPT_NT_POSIX_TIMERS = 13
+CKPT_NT_MADVISE = 14
 CKPT_NT_ORIGIN = 16
 CKPT_NT_KOBJ = 17
 
@@ -72,6 +76,20 @@ MM_FMT = "<11Q"                # struct ckpt_mm (88 bytes)
 ORIGIN_FMT = "<QII"            # struct ckpt_origin (16 bytes), then the location
 KOBJ_FMT = "<iIQQQQII"         # struct ckpt_kobj (48 bytes), then its data padded to 8
 EPOLL_ITEM_FMT = "<iIQ"        # struct ckpt_epoll_item (16 bytes)
+ATTRS_HEAD_FMT = "<IIII"       # struct ckpt_attrs: have, umask, personality, reserved,
+RLIMIT_FMT = "<QQ"             #   then CKPT_NRLIMITS {cur, max}
+ITIMER_FMT = "<qq"             #   then 3 {interval_us, value_us},
+ATTRS_TAIL_FMT = "<iIII32I"    #   then oom_score_adj, thp_disable, loginuid, ngroups, groups (464 in all)
+THREAD_ATTRS_FMT = "<iIQQII16s"  # struct ckpt_thread_attrs (48 bytes)
+POSIX_TIMER_FMT = "<iiiiiIQqq"   # struct ckpt_posix_timer (48 bytes)
+MADVISE_FMT = "<QQII"            # struct ckpt_madvise (24 bytes)
+# VmFlags of /proc/PID/smaps -> CKPT_ADV_*
+CKPT_ADV = {"dc": 1, "dd": 2, "hg": 4, "nh": 8, "wf": 16, "mg": 32}
+CKPT_NRLIMITS = 16
+CKPT_ATTR_UMASK, CKPT_ATTR_PERSONALITY, CKPT_ATTR_RLIMITS, CKPT_ATTR_ITIMERS = 1, 2, 4, 8
+CKPT_ATTR_OOM, CKPT_ATTR_THP, CKPT_ATTR_LOGINUID, CKPT_ATTR_GROUPS = 16, 32, 64, 128
+CKPT_NGROUPS = 32
+CKPT_TA_SIGALTSTACK, CKPT_TA_COMM = 1, 2
 
 # Set by a driver before ckpt-save (set_origin): (breakpoint location, hit), written
 # as CKPT_NT_ORIGIN; None: no such note.
@@ -97,6 +115,10 @@ O_CLOEXEC = 0o2000000
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 
 SYS_brk = 12
+SYS_getitimer = 36
+SYS_sigaltstack = 131
+SYS_timer_gettime = 224
+SS_ONSTACK = 1
 SYS_rt_sigaction = 13
 SYS_prctl = 157
 SYS_kcmp = 312
@@ -659,6 +681,148 @@ def read_tid_address(calls):
     return calls.read(8)
 
 
+def read_attrs(pid, status, calls):
+    """CKPT_NT_ATTRS: umask (status), personality (/proc), rlimits (prlimit of
+    the pid from here), the interval timers (getitimer, an inferior call)."""
+    have, umask, pers = 0, 0, 0
+    if "Umask" in status:
+        have, umask = have | CKPT_ATTR_UMASK, int(status["Umask"], 8)
+    try:
+        with open("/proc/%d/personality" % pid) as f:
+            have, pers = have | CKPT_ATTR_PERSONALITY, int(f.read().strip(), 16)
+    except (OSError, ValueError):
+        pass
+    limits = b""
+    try:
+        import resource
+        for r in range(CKPT_NRLIMITS):
+            cur, mx = resource.prlimit(pid, r)
+            limits += struct.pack(RLIMIT_FMT, cur & (2**64 - 1), mx & (2**64 - 1))
+        have |= CKPT_ATTR_RLIMITS
+    except (ImportError, OSError, ValueError):
+        limits = b""
+    limits = limits or b"\0" * (16 * CKPT_NRLIMITS)
+    timers = b""
+    for which in range(3):
+        if calls.syscall(SYS_getitimer, which, calls.scratch) != 0:
+            _warn("cannot read the interval timers; not recorded")
+            timers = b""
+            break
+        isec, iusec, vsec, vusec = struct.unpack("<qqqq", calls.read(32))
+        timers += struct.pack(ITIMER_FMT, isec * 1000000 + iusec, vsec * 1000000 + vusec)
+    if timers:
+        have |= CKPT_ATTR_ITIMERS
+    timers = timers or b"\0" * 48
+    oom, thp, loginuid, groups = 0, 0, 0, []
+    try:
+        with open("/proc/%d/oom_score_adj" % pid) as f:
+            have, oom = have | CKPT_ATTR_OOM, int(f.read())
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/proc/%d/loginuid" % pid) as f:
+            have, loginuid = have | CKPT_ATTR_LOGINUID, int(f.read()) & 0xFFFFFFFF
+    except (OSError, ValueError):
+        pass
+    if "THP_enabled" in status:
+        have, thp = have | CKPT_ATTR_THP, int(status["THP_enabled"] == "0")
+    if "Groups" in status and len(status["Groups"].split()) <= CKPT_NGROUPS:
+        have, groups = have | CKPT_ATTR_GROUPS, [int(g) for g in status["Groups"].split()]
+    tail = struct.pack(ATTRS_TAIL_FMT, oom, thp, loginuid, len(groups),
+                       *(groups + [0] * (CKPT_NGROUPS - len(groups))))
+    return struct.pack(ATTRS_HEAD_FMT, have, umask, pers, 0) + limits + timers + tail
+
+
+def read_thread_attrs(pid, tids, calls, selected):
+    """CKPT_NT_THREAD_ATTRS: each thread's name and alternate signal stack (an
+    inferior call of sigaltstack in that thread), in NT_PRSTATUS order."""
+    by_tid = {t.ptid[1]: t for t in calls.inferior.threads()}
+    records = []
+    try:
+        for tid in tids:
+            have, comm, sp, size, flags = 0, b"", 0, 0, 0
+            try:
+                with open("/proc/%d/task/%d/comm" % (pid, tid), "rb") as f:
+                    comm = f.read().rstrip(b"\n")[:15]
+                have |= CKPT_TA_COMM
+            except OSError:
+                pass
+            thread = by_tid.get(tid)
+            if thread is not None and thread.is_valid():
+                thread.switch()
+                if calls.syscall(SYS_sigaltstack, 0, calls.scratch) == 0:
+                    sp, flags, size = struct.unpack("<Qi4xQ", calls.read(24))   # stack_t
+                    flags = flags & ~SS_ONSTACK & 0xFFFFFFFF
+                    have |= CKPT_TA_SIGALTSTACK
+            records.append(struct.pack(THREAD_ATTRS_FMT, tid, have, sp, size, flags, 0, comm))
+    finally:
+        selected.switch()
+    return b"".join(records)
+
+
+def read_posix_timers(pid, calls):
+    """CKPT_NT_POSIX_TIMERS: /proc/PID/timers, and each timer's times (an
+    inferior call of timer_gettime), by ascending id; None when there are none."""
+    timers, t = [], None
+    try:
+        with open("/proc/%d/timers" % pid) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                value = value.strip()
+                if key == "ID":
+                    t = {"id": int(value), "clock": 0, "signo": 0, "sigval": 0, "notify": 0, "tid": 0}
+                    timers.append(t)
+                elif t is not None and key == "signal":
+                    signo, _, sigval = value.partition("/")
+                    t["signo"], t["sigval"] = int(signo), int(sigval or "0", 16)
+                elif t is not None and key == "notify":
+                    how, _, who = value.partition("/")
+                    t["notify"] = {"signal": 0, "none": 1, "thread": 2}.get(how, 0)
+                    if who.startswith("tid."):
+                        t["notify"] |= 4
+                        t["tid"] = int(who[4:])
+                elif t is not None and key == "ClockID":
+                    t["clock"] = int(value)
+    except (OSError, ValueError):
+        return None
+    records = []
+    for t in sorted(timers, key=lambda t: t["id"]):
+        have, interval, value = 0, 0, 0
+        if calls.syscall(SYS_timer_gettime, t["id"], calls.scratch) == 0:
+            isec, insec, vsec, vnsec = struct.unpack("<qqqq", calls.read(32))
+            have, interval, value = 1, isec * 10**9 + insec, vsec * 10**9 + vnsec
+        else:
+            _warn("cannot read the times of POSIX timer %d; it comes back disarmed" % t["id"])
+        records.append(struct.pack(POSIX_TIMER_FMT, t["id"], t["clock"], t["signo"], t["notify"], t["tid"],
+                                   have, t["sigval"], interval, value))
+    return b"".join(records) or None
+
+
+def read_madvise(pid):
+    """CKPT_NT_MADVISE: the advice flags (VmFlags of /proc/PID/smaps) of every
+    mapping that has some; None when none has."""
+    records, start, end = [], None, None
+    try:
+        with open("/proc/%d/smaps" % pid) as f:
+            for line in f:
+                head = line.split(" ", 1)[0]
+                if "-" in head and ":" not in head:
+                    a, _, b = head.partition("-")
+                    start, end = int(a, 16), int(b, 16)
+                    # the kernel's own mappings: their flags (dd) are not advice
+                    if line.split()[-1] in ("[vdso]", "[vvar]", "[vvar_vclock]", "[vsyscall]"):
+                        start = None
+                elif line.startswith("VmFlags:") and start is not None:
+                    flags = 0
+                    for name in line[8:].split():
+                        flags |= CKPT_ADV.get(name, 0)
+                    if flags:
+                        records.append(struct.pack(MADVISE_FMT, start, end, flags, 0))
+    except (OSError, ValueError):
+        return None
+    return b"".join(records) or None
+
+
 def read_brk(calls):
     """The exact program break (brk(0) returns it unchanged), or None."""
     brk = calls.syscall(SYS_brk, 0)
@@ -930,7 +1094,15 @@ def gather_notes(inferior, thread, core_tids=None):
         notes.append((CKPT_NT_SIGACTION, read_sigactions(calls, status)))
         notes.append((CKPT_NT_TIDADDR, read_tid_address(calls)))
         brk = read_brk(calls)
+        notes.append((CKPT_NT_ATTRS, read_attrs(pid, status, calls)))
+        notes.append((CKPT_NT_THREAD_ATTRS, read_thread_attrs(pid, core_tids or [tid], calls, thread)))
+        timers = read_posix_timers(pid, calls)
+        if timers:
+            notes.append((CKPT_NT_POSIX_TIMERS, timers))
     notes.append((CKPT_NT_MM, read_mm(pid, maps, brk)))
+    advice = read_madvise(pid)
+    if advice:
+        notes.append((CKPT_NT_MADVISE, advice))
     if ckpt_origin is not None:
         notes.append((CKPT_NT_ORIGIN, make_origin(ckpt_origin)))
     kobj = read_kobj(pid, files)

@@ -414,6 +414,42 @@ static void body_ckpt_mm(struct sink *s)
 	put(s, &sf.mm, sizeof sf.mm);
 }
 
+static void body_ckpt_attrs(struct sink *s)
+{
+	put(s, &sf.attrs, sizeof sf.attrs);
+}
+
+/* One record per thread in the core, in NT_PRSTATUS order. */
+static void body_ckpt_thread_attrs(struct sink *s)
+{
+	for (int i = 0; i < sf.nthr; i++)
+		if (i == 0 || sf.threads[i].state == SF_T_READY) {
+			struct ckpt_thread_attrs ta = sf.threads[i].ta;
+			ta.tid = sf.threads[i].tid;
+			put(s, &ta, sizeof ta);
+		}
+}
+
+static void body_ckpt_timers(struct sink *s)
+{
+	put(s, sf.timers, (size_t)sf.ntimers * sizeof sf.timers[0]);
+}
+
+/* [vvar], [vdso] and [vsyscall] are the kernel's: their flags (dd) are not advice */
+static int advised(const struct sf_map *m)
+{
+	return m->advice && m->special != PROC_VDSO && m->special != PROC_VVAR && m->special != PROC_VSYSCALL;
+}
+
+static void body_ckpt_madvise(struct sink *s)
+{
+	for (int i = 0; i < sf.nmaps; i++)
+		if (advised(&sf.maps[i])) {
+			struct ckpt_madvise m = { sf.maps[i].start, sf.maps[i].end, sf.maps[i].advice, 0 };
+			put(s, &m, sizeof m);
+		}
+}
+
 /* In the kernel's order: the first thread's NT_PRSTATUS, the process notes,
  * that thread's register sets, then each other thread's NT_PRSTATUS and
  * register sets. */
@@ -467,6 +503,15 @@ static void all_notes(struct sink *s)
 	}
 	nt = &sf.threads[0];
 	note(s, CKPT_NOTE_OWNER, CKPT_NT_MM, body_ckpt_mm);
+	note(s, CKPT_NOTE_OWNER, CKPT_NT_ATTRS, body_ckpt_attrs);
+	note(s, CKPT_NOTE_OWNER, CKPT_NT_THREAD_ATTRS, body_ckpt_thread_attrs);
+	if (sf.ntimers)
+		note(s, CKPT_NOTE_OWNER, CKPT_NT_POSIX_TIMERS, body_ckpt_timers);
+	int any = 0;
+	for (int i = 0; i < sf.nmaps; i++)
+		any |= advised(&sf.maps[i]);
+	if (any)
+		note(s, CKPT_NOTE_OWNER, CKPT_NT_MADVISE, body_ckpt_madvise);
 	if (sf.nkobjs)
 		note(s, CKPT_NOTE_OWNER, CKPT_NT_KOBJ, body_ckpt_kobj);
 }

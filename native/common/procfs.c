@@ -199,6 +199,9 @@ static void decide_dump(struct sf_map *m)
 		m->sparse = m->inode == 0;
 	} else if (m->deleted || s_starts(sf.pool + m->path, "[anon_shmem:")) {
 		m->dump = 1; /* shared anonymous memory (named or not), memfd, SysV shm */
+	} else if (s_starts(sf.pool + m->path, "/tmp/") || s_starts(sf.pool + m->path, "/var/tmp/") ||
+		   s_starts(sf.pool + m->path, "/dev/shm/") || s_starts(sf.pool + m->path, "/run/user/")) {
+		m->dump = 1; /* a file that may be gone at restart (docs/IMAGE-FORMAT.md, section 2) */
 	}
 }
 
@@ -246,6 +249,7 @@ int sf_gather_maps(const char **what)
 			for (const char *v = line + 8; v[0] && v[1]; v++)
 				if (v[0] == ' ' && v[1] == 'g' && v[2] == 'd' && (v[3] == ' ' || v[3] == 0))
 					cur->flags |= CKPT_MAP_GROWSDOWN;
+			cur->advice = sf_vmflags_advice(line + 8);
 		}
 	}
 	if (cur)
@@ -363,6 +367,7 @@ void sf_gather_process(void)
 	long n = sf_read_file(sf_proc_path("/auxv"), sf.auxv, sizeof sf.auxv);
 	sf.auxvlen = n > 0 ? (uint32_t)n : 0;
 	gather_mm();
+	sf_gather_attrs();
 	if (sf.remote) {
 		long c = rsys4(__NR_readlinkat, AT_FDCWD, (long)sf_proc_path("/cwd"), (long)sf.cwd, sizeof sf.cwd - 1);
 		if (c > 0 && sf.cwd[0] == '/') {

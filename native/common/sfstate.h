@@ -36,6 +36,7 @@ struct sf_map {
 	uint32_t flags;                /* CKPT_MAP_* */
 	uint32_t path, pathlen;        /* in the pool; pathlen 0 = anonymous */
 	uint32_t anon_kb;              /* smaps "Anonymous:" - copied-on-write pages */
+	uint32_t advice;               /* CKPT_ADV_*, from smaps "VmFlags:" */
 	uint8_t  special;              /* enum proc_special (procparse.h) */
 	uint8_t  dump;                 /* its content goes into the core */
 	uint8_t  sparse;               /* private anonymous: untouched pages may stay holes */
@@ -63,6 +64,7 @@ struct sf_kobj {
 #define SF_MAXKOBJS 1024
 
 #define SF_MAXTHREADS 256         /* threads whose registers go into the core */
+#define SF_MAXTIMERS  256         /* POSIX timers we can describe */
 
 enum sf_thread_state { SF_T_NONE = 0, SF_T_ASKED, SF_T_FILLING, SF_T_READY };
 
@@ -79,6 +81,7 @@ struct sf_thread {
 	const unsigned char *xsave;    /* the whole XSAVE area (starts with fxsave) or NULL */
 	uint32_t xsave_size;
 	uint64_t xfeatures;            /* XCR0 as the kernel reports it in the frame */
+	struct ckpt_thread_attrs ta;   /* comm, sigaltstack (CKPT_NT_THREAD_ATTRS) */
 };
 
 /* Copies [addr, addr+len) of the checkpointed process to the core at file
@@ -128,6 +131,9 @@ struct sf_state {
 	uint64_t tidaddr;
 	struct ckpt_rseq rseq;
 	struct ckpt_mm mm;
+	struct ckpt_attrs attrs;       /* ckpt-dump fills the itimers itself */
+	struct ckpt_posix_timer timers[SF_MAXTIMERS];   /* ckpt-dump fills their times itself */
+	int ntimers;
 };
 
 extern struct sf_state sf;
@@ -145,6 +151,17 @@ int sf_gather_maps(const char **what);
 void sf_gather_process(void);
 int sf_list_threads(void);
 const char *sf_pool_str(uint32_t off);
+/* attrs.c: umask, personality, rlimits, each listed thread's comm (from /proc
+ * and prlimit64); for this process also the itimers. Called by sf_gather_process. */
+void sf_gather_attrs(void);
+/* attrs.c: the calling thread's own sigaltstack into t->ta (libsavefds.so: each
+ * thread in its own handler). */
+void sf_thread_altstack(struct sf_thread *t);
+/* attrs.c: the POSIX timers of /proc/PID/timers into sf.timers (without their
+ * times); for this process (not remote) also their times. */
+void sf_gather_timers(void);
+/* attrs.c: the CKPT_ADV_* flags of a VmFlags line ("rd wr mr mw me dc ..."). */
+uint32_t sf_vmflags_advice(const char *flags);
 
 /* elfcore.c: write the core to an open fd. */
 int sf_write_core(int fd, const char **what);

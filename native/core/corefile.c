@@ -116,10 +116,20 @@ static int ckpt_seen(const struct core *c, const struct core_note *n)
 	return 0;
 }
 
+/* The CKPT note types this reader understands (docs/IMAGE-FORMAT.md, "Versions"). */
+static int ckpt_known(uint32_t type)
+{
+	return (type >= CKPT_NT_VERSION && type <= CKPT_NT_MM) || type == CKPT_NT_ORIGIN ||
+	       type == CKPT_NT_ATTRS || type == CKPT_NT_THREAD_ATTRS || type == CKPT_NT_POSIX_TIMERS ||
+	       type == CKPT_NT_MADVISE || type == CKPT_NT_KOBJ;
+}
+
 static int parse_ckpt(struct core *c, const struct core_note *n)
 {
 	struct core_ckpt *k = &c->ckpt;
-	if (n->type != CKPT_NT_XSTATE && n->type >= CKPT_NT_VERSION && n->type <= CKPT_NT_MM && ckpt_seen(c, n))
+	if (n->type < CKPT_NT_FIRST_INFO && !ckpt_known(n->type))
+		return fail(c->err, "CKPT note type %u is unknown to this reader: a newer ckpt wrote the image", n->type);
+	if (n->type != CKPT_NT_XSTATE && ckpt_known(n->type) && ckpt_seen(c, n))
 		return fail(c->err, "more than one CKPT note of type %u", n->type);
 	switch (n->type) {
 	case CKPT_NT_VERSION:
@@ -179,8 +189,6 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		const struct ckpt_kobj *r;
 		const uint8_t *data;
 		int res;
-		if (ckpt_seen(c, n))
-			return fail(c->err, "more than one CKPT note of type %u", n->type);
 		while ((res = ckpt_next_kobj(n->desc, n->descsz, &pos, &r, &data)) == 1)
 			if (r->type < CKPT_KOBJ_PIPE || r->type > CKPT_KOBJ_PIDFD || r->fd < 0)
 				return fail(c->err, "CKPT KOBJ record of fd %d has type %u, unknown here "
@@ -190,8 +198,34 @@ static int parse_ckpt(struct core *c, const struct core_note *n)
 		k->kobj = n->desc; k->kobj_len = n->descsz;
 		break;
 	}
+	case CKPT_NT_ATTRS:
+		if (want_size(c, n, sizeof *k->attrs, "ATTRS")) return -1;
+		k->attrs = (const void *)n->desc;
+		break;
+	case CKPT_NT_THREAD_ATTRS:
+		if (n->descsz % sizeof(struct ckpt_thread_attrs) != 0)
+			return fail(c->err, "CKPT THREAD_ATTRS note has %u bytes, not a multiple of %zu", n->descsz,
+				    sizeof(struct ckpt_thread_attrs));
+		k->thread_attrs = (const void *)n->desc;
+		k->nthread_attrs = n->descsz / sizeof(struct ckpt_thread_attrs);
+		break;
+	case CKPT_NT_POSIX_TIMERS:
+		if (n->descsz % sizeof(struct ckpt_posix_timer) != 0)
+			return fail(c->err, "CKPT POSIX_TIMERS note has %u bytes, not a multiple of %zu", n->descsz,
+				    sizeof(struct ckpt_posix_timer));
+		k->timers = (const void *)n->desc;
+		k->ntimers = n->descsz / sizeof(struct ckpt_posix_timer);
+		break;
+	case CKPT_NT_MADVISE:
+		if (n->descsz % sizeof(struct ckpt_madvise) != 0)
+			return fail(c->err, "CKPT MADVISE note has %u bytes, not a multiple of %zu", n->descsz,
+				    sizeof(struct ckpt_madvise));
+		k->madvise = (const void *)n->desc;
+		k->nmadvise = n->descsz / sizeof(struct ckpt_madvise);
+		break;
+	case CKPT_NT_ORIGIN:    /* informational: the engine does not need it */
 	default:
-		break;  /* unknown types are ignored */
+		break;  /* informational types (128 and up) this reader does not know */
 	}
 	return 0;
 }

@@ -66,6 +66,10 @@ struct core_ckpt {                /* CKPT notes, NULL / 0 when absent */
 	size_t nxstate;                                /* CKPT_NT_XSTATE notes seen */
 	const struct ckpt_mm *mm;
 	const uint8_t *kobj; uint32_t kobj_len;        /* CKPT_NT_KOBJ records */
+	const struct ckpt_attrs *attrs;
+	const struct ckpt_thread_attrs *thread_attrs; size_t nthread_attrs;
+	const struct ckpt_posix_timer *timers; size_t ntimers;
+	const struct ckpt_madvise *madvise; size_t nmadvise;
 };
 
 struct core {

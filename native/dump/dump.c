@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		return EX_FAILED;
 	}
 	if (missing)
-		fprintf(stderr, "%s: warning: %d of the signal actions, tid address, brk and rseq could not be read\n",
+		fprintf(stderr, "%s: warning: %d of the signal actions, tid address, brk, rseq, interval timers, sigaltstack and POSIX timers could not be read\n",
 			prog, missing);
 	double frozen1 = 0;
 	if (!kill_after) {

@@ -409,6 +409,45 @@ int tracee_process_state(struct tracee *tr)
 		missing += scratch_read(tr, scratch, &sf.tidaddr, 1) < 0;
 	else
 		missing++;
+	/* interval timers (process-wide) and the main thread's alternate signal stack;
+	 * the other threads' stacks would need calls in each thread (docs/LIMITS.md) */
+	memset(&sf.attrs, 0, sizeof sf.attrs);
+	int64_t itv[4];
+	int w;
+	for (w = 0; w < 3 && !failed; w++) {
+		if (tracee_syscall(tr, 36 /* getitimer */, w, (long)scratch, 0, 0, &failed) != 0 || failed ||
+		    scratch_read(tr, scratch, itv, 4) < 0)
+			break;
+		sf.attrs.itimers[w].interval_us = itv[0] * 1000000 + itv[1];
+		sf.attrs.itimers[w].value_us = itv[2] * 1000000 + itv[3];
+	}
+	if (w == 3)
+		sf.attrs.have |= CKPT_ATTR_ITIMERS;
+	else
+		missing++;
+	uint64_t ss[3];
+	if (!failed && tracee_syscall(tr, 131 /* sigaltstack */, 0, (long)scratch, 0, 0, &failed) == 0 && !failed &&
+	    scratch_read(tr, scratch, ss, 3) == 0) {
+		struct ckpt_thread_attrs *ta = &sf.threads[0].ta;
+		ta->ss_sp = ss[0];
+		ta->ss_flags = (uint32_t)ss[1] & ~(uint32_t)SS_ONSTACK;
+		ta->ss_size = ss[2];
+		ta->have |= CKPT_TA_SIGALTSTACK;
+	} else {
+		missing++;
+	}
+	sf_gather_timers();
+	for (int i = 0; i < sf.ntimers && !failed; i++) {
+		int64_t its[4];
+		if (tracee_syscall(tr, 224 /* timer_gettime */, sf.timers[i].id, (long)scratch, 0, 0, &failed) != 0 ||
+		    failed || scratch_read(tr, scratch, its, 4) < 0) {
+			missing++;
+			continue;
+		}
+		sf.timers[i].interval_ns = its[0] * 1000000000 + its[1];
+		sf.timers[i].value_ns = its[2] * 1000000000 + its[3];
+		sf.timers[i].have_time = 1;
+	}
 	uint64_t which = non_default_signals(tr->pid);
 	for (int sig = 1; sig <= 64 && !failed; sig++) {
 		if (!(which & (1ull << (sig - 1))) || sig == SIGKILL || sig == SIGSTOP)

@@ -9,7 +9,10 @@
  * the same layout. All integers are little-endian; records are 8-byte aligned.
  *
  * Bump CKPT_IMAGE_VERSION when a layout changes; readers refuse images whose
- * major version they do not know and ignore note types they do not know.
+ * major version they do not know. Note types below CKPT_NT_FIRST_INFO must be
+ * understood: a reader refuses an image with one it does not know (a newer
+ * ckpt wrote it). Types from CKPT_NT_FIRST_INFO on are informational: a reader
+ * that does not know one ignores it.
  */
 #ifndef CKPT_IMAGE_H
 #define CKPT_IMAGE_H
@@ -32,9 +35,15 @@ enum ckpt_note_type {
 	CKPT_NT_XSTATE    = 9,  /* raw XSAVE area, standard format; one per thread, in
 				 * NT_PRSTATUS order (a writer may give only the first) */
 	CKPT_NT_MM        = 10, /* struct ckpt_mm                                       */
+	CKPT_NT_ATTRS     = 11, /* struct ckpt_attrs: umask, personality, rlimits, itimers */
+	CKPT_NT_THREAD_ATTRS = 12, /* struct ckpt_thread_attrs records, one per thread   */
+	CKPT_NT_POSIX_TIMERS = 13, /* struct ckpt_posix_timer records, by ascending id   */
+	CKPT_NT_MADVISE   = 14, /* struct ckpt_madvise records, by ascending address     */
 	CKPT_NT_ORIGIN    = 16, /* struct ckpt_origin, then its location, NUL-terminated */
 	CKPT_NT_KOBJ      = 17, /* struct ckpt_kobj records, each followed by its data  */
 };
+
+#define CKPT_NT_FIRST_INFO 128  /* types >= this are informational (ignored when unknown) */
 
 /* Who wrote the image (ckpt_version.writer). */
 enum ckpt_writer {
@@ -196,6 +205,87 @@ struct ckpt_epoll_item {
 	uint64_t data;      /* epoll_data as the program gave it */
 };
 
+/* ckpt_attrs.have: which fields the writer could read (the others are 0). */
+#define CKPT_ATTR_UMASK       1u
+#define CKPT_ATTR_PERSONALITY 2u
+#define CKPT_ATTR_RLIMITS     4u
+#define CKPT_ATTR_ITIMERS     8u
+#define CKPT_ATTR_OOM         16u
+#define CKPT_ATTR_THP         32u
+#define CKPT_ATTR_LOGINUID    64u
+#define CKPT_ATTR_GROUPS      128u
+
+#define CKPT_NGROUPS 32    /* supplementary groups recorded (more: CKPT_ATTR_GROUPS unset) */
+
+#define CKPT_NRLIMITS 16   /* RLIMIT_CPU (0) .. RLIMIT_RTTIME (15) */
+
+struct ckpt_rlimit {
+	uint64_t cur, max;  /* RLIM_INFINITY = ~0 */
+};
+
+struct ckpt_itimer {       /* getitimer(2), in microseconds */
+	int64_t interval_us;
+	int64_t value_us;       /* time left; 0 = disarmed */
+};
+
+/* Process-wide attributes. */
+struct ckpt_attrs {
+	uint32_t have;          /* CKPT_ATTR_* */
+	uint32_t umask;
+	uint32_t personality;   /* personality(0xffffffff) */
+	uint32_t reserved;
+	struct ckpt_rlimit rlimits[CKPT_NRLIMITS];   /* index = RLIMIT_* */
+	struct ckpt_itimer itimers[3];               /* ITIMER_REAL, _VIRTUAL, _PROF */
+	int32_t  oom_score_adj;  /* /proc/PID/oom_score_adj */
+	uint32_t thp_disable;    /* prctl(PR_GET_THP_DISABLE) */
+	uint32_t loginuid;       /* /proc/PID/loginuid (0xffffffff: unset) */
+	uint32_t ngroups;        /* supplementary groups ("Groups:" of /proc/PID/status) */
+	uint32_t groups[CKPT_NGROUPS];
+};
+
+/* ckpt_thread_attrs.have */
+#define CKPT_TA_SIGALTSTACK 1u
+#define CKPT_TA_COMM        2u
+
+/* Per-thread attributes: one record per thread, matched to the core's threads by tid. */
+struct ckpt_thread_attrs {
+	int32_t  tid;           /* pr_pid of its NT_PRSTATUS */
+	uint32_t have;          /* CKPT_TA_* */
+	uint64_t ss_sp;         /* sigaltstack: base, size, flags (SS_DISABLE, SS_AUTODISARM) */
+	uint64_t ss_size;
+	uint32_t ss_flags;
+	uint32_t reserved;
+	char     comm[16];      /* /proc/PID/task/TID/comm, NUL-terminated */
+};
+
+/* One POSIX timer (timer_create), from /proc/PID/timers and timer_gettime. */
+struct ckpt_posix_timer {
+	int32_t  id;            /* the timer id the program holds */
+	int32_t  clock;         /* ClockID (CPU clocks are negative) */
+	int32_t  signo;         /* sigev_signo */
+	int32_t  notify;        /* sigev_notify: SIGEV_SIGNAL 0, SIGEV_NONE 1, | SIGEV_THREAD_ID 4 */
+	int32_t  notify_tid;    /* the thread of SIGEV_THREAD_ID */
+	uint32_t have_time;     /* 1: interval and value were read (timer_gettime) */
+	uint64_t sigval;        /* sigev_value */
+	int64_t  interval_ns;
+	int64_t  value_ns;      /* time left; 0 = disarmed */
+};
+
+/* ckpt_madvise.flags: per-mapping advice, from VmFlags of /proc/PID/smaps */
+#define CKPT_ADV_DONTFORK   1u    /* dc: MADV_DONTFORK   */
+#define CKPT_ADV_DONTDUMP   2u    /* dd: MADV_DONTDUMP   */
+#define CKPT_ADV_HUGEPAGE   4u    /* hg: MADV_HUGEPAGE   */
+#define CKPT_ADV_NOHUGEPAGE 8u    /* nh: MADV_NOHUGEPAGE */
+#define CKPT_ADV_WIPEONFORK 16u   /* wf: MADV_WIPEONFORK */
+#define CKPT_ADV_MERGEABLE  32u   /* mg: MADV_MERGEABLE  */
+
+/* The madvise state of one mapping (only mappings with some). */
+struct ckpt_madvise {
+	uint64_t start, end;
+	uint32_t flags;         /* CKPT_ADV_* */
+	uint32_t reserved;
+};
+
 /* The sizes every reader and writer relies on (Java CkptImage.*_SIZE, ckpt.py's
  * *_FMT): a change here is a change of the image format (ImageLayoutIT checks them). */
 _Static_assert(sizeof(struct ckpt_version) == 16, "struct ckpt_version is 16 bytes");
@@ -207,5 +297,9 @@ _Static_assert(sizeof(struct ckpt_mm) == 88, "struct ckpt_mm is 88 bytes");
 _Static_assert(sizeof(struct ckpt_origin) == 16, "struct ckpt_origin is 16 bytes");
 _Static_assert(sizeof(struct ckpt_kobj) == 48, "struct ckpt_kobj is 48 bytes");
 _Static_assert(sizeof(struct ckpt_epoll_item) == 16, "struct ckpt_epoll_item is 16 bytes");
+_Static_assert(sizeof(struct ckpt_attrs) == 464, "struct ckpt_attrs is 464 bytes");
+_Static_assert(sizeof(struct ckpt_thread_attrs) == 48, "struct ckpt_thread_attrs is 48 bytes");
+_Static_assert(sizeof(struct ckpt_posix_timer) == 48, "struct ckpt_posix_timer is 48 bytes");
+_Static_assert(sizeof(struct ckpt_madvise) == 24, "struct ckpt_madvise is 24 bytes");
 
 #endif

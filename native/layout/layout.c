@@ -16,6 +16,9 @@
 
 #define CONST(n) printf("const %s %lld\n", #n, (long long)(n));
 #define STRUCT(s) printf("struct %s %zu\n", #s, sizeof(struct s));
+/* an array field: its elements' signedness is not checked */
+#define FIELDA(s, f) printf("field %s.%s %zu %zu unsigned\n", #s, #f, offsetof(struct s, f), \
+			    sizeof(((struct s *)0)->f));
 #define FIELD(s, f) printf("field %s.%s %zu %zu %s\n", #s, #f, offsetof(struct s, f), \
 			   sizeof(((struct s *)0)->f), \
 			   (__typeof__(((struct s *)0)->f))-1 < 0 ? "signed" : "unsigned");
@@ -25,7 +28,13 @@ int main(void)
 	CONST(CKPT_IMAGE_VERSION)
 	CONST(CKPT_NT_VERSION) CONST(CKPT_NT_FILES) CONST(CKPT_NT_SIGACTION) CONST(CKPT_NT_SIGMASK)
 	CONST(CKPT_NT_CWD) CONST(CKPT_NT_RSEQ) CONST(CKPT_NT_TIDADDR) CONST(CKPT_NT_MAPS)
-	CONST(CKPT_NT_XSTATE) CONST(CKPT_NT_MM) CONST(CKPT_NT_ORIGIN)
+	CONST(CKPT_NT_XSTATE) CONST(CKPT_NT_MM) CONST(CKPT_NT_ATTRS) CONST(CKPT_NT_THREAD_ATTRS)
+	CONST(CKPT_NT_ORIGIN) CONST(CKPT_NT_FIRST_INFO) CONST(CKPT_NRLIMITS)
+	CONST(CKPT_ATTR_UMASK) CONST(CKPT_ATTR_PERSONALITY) CONST(CKPT_ATTR_RLIMITS) CONST(CKPT_ATTR_ITIMERS)
+	CONST(CKPT_ATTR_OOM) CONST(CKPT_ATTR_THP) CONST(CKPT_ATTR_LOGINUID) CONST(CKPT_ATTR_GROUPS) CONST(CKPT_NGROUPS)
+	CONST(CKPT_TA_SIGALTSTACK) CONST(CKPT_TA_COMM) CONST(CKPT_NT_POSIX_TIMERS)
+	CONST(CKPT_NT_MADVISE) CONST(CKPT_ADV_DONTFORK) CONST(CKPT_ADV_DONTDUMP) CONST(CKPT_ADV_HUGEPAGE)
+	CONST(CKPT_ADV_NOHUGEPAGE) CONST(CKPT_ADV_WIPEONFORK) CONST(CKPT_ADV_MERGEABLE)
 	CONST(CKPT_WRITER_GDB) CONST(CKPT_WRITER_SAVEFDS) CONST(CKPT_WRITER_NATIVE)
 	CONST(CKPT_FILE_REG) CONST(CKPT_FILE_CHR) CONST(CKPT_FILE_DIR) CONST(CKPT_FILE_PIPE)
 	CONST(CKPT_FILE_SOCK) CONST(CKPT_FILE_OTHER)
@@ -60,5 +69,20 @@ int main(void)
 	FIELD(ckpt_kobj, flags) FIELD(ckpt_kobj, data_len)
 	STRUCT(ckpt_epoll_item)
 	FIELD(ckpt_epoll_item, tfd) FIELD(ckpt_epoll_item, events) FIELD(ckpt_epoll_item, data)
+	STRUCT(ckpt_attrs)
+	FIELD(ckpt_attrs, have) FIELD(ckpt_attrs, umask) FIELD(ckpt_attrs, personality)
+	FIELD(ckpt_attrs, reserved) FIELDA(ckpt_attrs, rlimits) FIELDA(ckpt_attrs, itimers)
+	FIELD(ckpt_attrs, oom_score_adj) FIELD(ckpt_attrs, thp_disable) FIELD(ckpt_attrs, loginuid)
+	FIELD(ckpt_attrs, ngroups) FIELDA(ckpt_attrs, groups)
+	STRUCT(ckpt_thread_attrs)
+	FIELD(ckpt_thread_attrs, tid) FIELD(ckpt_thread_attrs, have) FIELD(ckpt_thread_attrs, ss_sp)
+	FIELD(ckpt_thread_attrs, ss_size) FIELD(ckpt_thread_attrs, ss_flags) FIELD(ckpt_thread_attrs, reserved)
+	FIELDA(ckpt_thread_attrs, comm)
+	STRUCT(ckpt_posix_timer)
+	FIELD(ckpt_posix_timer, id) FIELD(ckpt_posix_timer, clock) FIELD(ckpt_posix_timer, signo)
+	FIELD(ckpt_posix_timer, notify) FIELD(ckpt_posix_timer, notify_tid) FIELD(ckpt_posix_timer, have_time)
+	FIELD(ckpt_posix_timer, sigval) FIELD(ckpt_posix_timer, interval_ns) FIELD(ckpt_posix_timer, value_ns)
+	STRUCT(ckpt_madvise)
+	FIELD(ckpt_madvise, start) FIELD(ckpt_madvise, end) FIELD(ckpt_madvise, flags) FIELD(ckpt_madvise, reserved)
 	return 0;
 }

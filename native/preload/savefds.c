@@ -265,6 +265,7 @@ static void follow(const siginfo_t *si, ucontext_t *uc)
 						 __ATOMIC_ACQUIRE))
 			return;
 		sf_thread_regs(t, uc);
+		sf_thread_altstack(t);
 		__atomic_store_n(&t->state, SF_T_READY, __ATOMIC_RELEASE);
 		uint32_t r;
 		while ((r = __atomic_load_n(&sf.release, __ATOMIC_ACQUIRE)) != gen)
@@ -334,6 +335,7 @@ static void checkpoint(int sig, siginfo_t *si, void *ctx)
 	sf.threads[0].tid = sf.tid;
 	sf.threads[0].state = SF_T_READY;
 	sf_thread_regs(&sf.threads[0], ctx);
+	sf_thread_altstack(&sf.threads[0]);
 	stop_threads(sig);
 
 	char core_name[sizeof finalname];

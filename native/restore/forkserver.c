@@ -2,6 +2,7 @@
  * forkserver.c - restart --fork-server: one restore, a copy per request.
  * See forkserver.h and docs/RESTART.md ("Fork server").
  */
+#include "attrs.h"
 #include "forkserver.h"
 #include "log.h"
 #include "regs.h"
@@ -25,6 +26,36 @@
 
 static int proto_in = -1, proto_out = -1;
 
+/* Whether the image has an AIO ring: fork does not copy one (VM_DONTCOPY). */
+static int has_aio_ring(const struct core *c)
+{
+	uint32_t pos = 0;
+	const struct ckpt_map *m;
+	const char *path;
+	while (ckpt_next_map(c->ckpt.maps, c->ckpt.maps_len, &pos, &m, &path) == 1)
+		if (strncmp(path, "/[aio]", 6) == 0)
+			return 1;
+	for (size_t i = 0; i < c->nfmaps; i++)
+		if (strncmp(c->fmaps[i].path, "/[aio]", 6) == 0)
+			return 1;
+	return 0;
+}
+
+/* What fork does not copy (interval and POSIX timers) and what the copy's
+ * limits may differ in, set in the copy through its own /proc/PID/mem. */
+static int late_state(struct tracee *ch, const struct core *c)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/mem", (int)ch->pid);
+	ch->memfd = open(path, O_RDWR | O_CLOEXEC);
+	if (ch->memfd < 0)
+		return -1;
+	int rc = attrs_restore_late(ch, c);
+	close(ch->memfd);
+	ch->memfd = -1;
+	return rc;
+}
+
 int forkserver_begin(const struct core *c, const char *core_path)
 {
 	int null;
@@ -37,6 +68,19 @@ int forkserver_begin(const struct core *c, const char *core_path)
 		dprintf(1, "unsupported %s: kernel objects behind descriptors (pipes, sockets, eventfd ...), "
 			"which copies would share\n", core_path);
 		return -1;
+	}
+	if (has_aio_ring(c)) {
+		dprintf(1, "unsupported %s: an AIO context (fork does not copy its ring)\n", core_path);
+		return -1;
+	}
+	for (size_t i = 0; i < c->ckpt.nmadvise; i++) {
+		struct ckpt_madvise m;
+		memcpy(&m, &c->ckpt.madvise[i], sizeof m);
+		if (m.flags & (CKPT_ADV_DONTFORK | CKPT_ADV_WIPEONFORK)) {
+			dprintf(1, "unsupported %s: MADV_DONTFORK or MADV_WIPEONFORK memory (fork does not copy it)\n",
+				core_path);
+			return -1;
+		}
 	}
 	proto_in = fcntl(0, F_DUPFD_CLOEXEC, PROTO_FD_MIN);
 	proto_out = fcntl(1, F_DUPFD_CLOEXEC, PROTO_FD_MIN);
@@ -208,7 +252,7 @@ static pid_t make_copy(struct tracee *t, const struct core *c, const struct core
 		err = -EIO;
 	else if (ch.base.rip != code.v + st.ok)
 		err = ch.base.rip == code.v + st.fail && (long)ch.base.rbx < 0 ? (int)(long)ch.base.rbx : -EIO;
-	if (err == 0 && (remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0 || remote_detach(&ch, 0) != 0))
+	if (err == 0 && (late_state(&ch, c) != 0 || remote_unmap_scratch(&ch) != 0 || regs_restore(&ch, c, lead) != 0 || remote_detach(&ch, 0) != 0))
 		err = -EIO;
 	if (err != 0) {
 		remote_kill(&ch);

@@ -344,7 +344,11 @@ static int add_vma(struct restore *r, struct builder *b, const struct vma *v)
 	rv.flags = (v->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE;
 	if (v->path) {
 		rv.path = (uint32_t)b->str.len + 1;      /* made an offset in the plan by memplan_assemble() */
-		rv.open_flags = v->shared && (v->prot & PROT_WRITE) ? O_RDWR : O_RDONLY;
+		/* A shared mapping of a file the user may write is mapped from an O_RDWR
+		 * descriptor even when it is read-only now: the process may have mapped it
+		 * from one and mprotect it writable later (/proc does not tell the mode of
+		 * the descriptor it was mapped from; CRIU decides by that mode). */
+		rv.open_flags = v->shared && ((v->prot & PROT_WRITE) || access(v->path, W_OK) == 0) ? O_RDWR : O_RDONLY;
 		rv.file_offset = v->offset;
 		if (!buf_add(&b->str, v->path, strlen(v->path) + 1))
 			return -1;

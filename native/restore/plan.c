@@ -262,6 +262,37 @@ static void guess_heap(struct plan *p, const struct core *c)
 	}
 }
 
+/* Whether the core holds the whole content of [start, end). */
+static int core_covers(const struct core *c, uint64_t start, uint64_t end)
+{
+	while (start < end) {
+		const struct core_seg *s = core_seg_at(c, start);
+		if (s == NULL || s->vaddr + s->filesz <= start)
+			return 0;
+		start = s->vaddr + s->filesz;
+	}
+	return 1;
+}
+
+/* A shared mapping of a file that is gone (deleted before the checkpoint, or
+ * since: a cleaned /tmp, /dev/shm) whose content the image keeps becomes
+ * shared memory with that content: there is no file left to share it with. */
+static void vanished_files(struct plan *p, const struct core *c)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct vma *v = &p->v[i];
+		size_t len = v->path ? strlen(v->path) : 0;
+		int deleted = len > 10 && strcmp(v->path + len - 10, " (deleted)") == 0;
+		if (!v->shared || !v->path || v->kind != VMA_NORMAL || (!deleted && access(v->path, F_OK) == 0) ||
+		    !core_covers(c, v->start, v->end))
+			continue;
+		log_info("%s is gone: its shared mapping at 0x%lx comes back as shared memory with the image's content",
+			 v->path, (unsigned long)v->start);
+		v->path = NULL;
+		v->offset = 0;
+	}
+}
+
 int plan_build(struct plan *p, const struct core *c, const char *core_path,
 	       const char *exe_override, const struct special_layout *sl)
 {
@@ -285,9 +316,12 @@ int plan_build(struct plan *p, const struct core *c, const char *core_path,
 		else if (p->vdso && v->kind == VMA_NORMAL && !v->path &&
 			 v->start >= p->vdso - sl->before_vdso && v->end <= p->vdso)
 			v->kind = VMA_VVAR;
+		if (v->kind == VMA_NORMAL && v->path && strncmp(v->path, "/[aio]", 6) == 0)
+			v->kind = VMA_AIO;
 		if (rsp >= v->start && rsp < v->end && !v->path)
 			v->growsdown = 1;
 	}
+	vanished_files(p, c);
 	p->exe = find_exe(p, c);
 	if (p->exe == NULL) {
 		log_error("%s: cannot tell which executable the core is of (no file mappings)", core_path);

@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include "corefile.h"
 
-enum vma_kind { VMA_NORMAL, VMA_VDSO, VMA_VVAR, VMA_VSYSCALL };
+/* VMA_AIO: an AIO context's ring ("/[aio] (deleted)"), made again with io_setup (aio.c) */
+enum vma_kind { VMA_NORMAL, VMA_VDSO, VMA_VVAR, VMA_VSYSCALL, VMA_AIO };
 
 struct vma {
 	uint64_t start, end;

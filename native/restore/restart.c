@@ -40,7 +40,7 @@ int restore_image(struct restore *r)
 
 int restore_finish(struct restore *r)
 {
-	if (restore_threads(r) != 0 || remote_unmap_scratch(&r->t) != 0 || regs_restore(&r->t, r->c, r->lead) != 0 ||
+	if (restore_threads(r) != 0 || attrs_restore_late(&r->t, r->c) != 0 || remote_unmap_scratch(&r->t) != 0 || regs_restore(&r->t, r->c, r->lead) != 0 ||
 	    detach_threads(r) != 0)
 		return -1;
 	return 0;

@@ -24,6 +24,7 @@
 #ifndef CKPT_RESTORE_H
 #define CKPT_RESTORE_H
 
+#include "attrs.h"
 #include "corefile.h"
 #include "files.h"
 #include "plan.h"

@@ -232,6 +232,8 @@ int restore_state(struct restore *r)
 	find_rseq(r);
 	if (register_rseq(r, &r->t, r->lead) != 0)
 		return -1;
+	if (aio_restore(r) != 0 || attrs_restore_madvise(r) != 0 || attrs_restore_process(r) != 0 || attrs_restore_thread(&r->t, r->c, r->lead) != 0)
+		return -1;
 	find_tid_offset(r);
 	if (r->have_tid_off &&
 	    rsys(r, SYS_set_tid_address, r->lead->regs.fs_base + (uint64_t)r->tid_off, 0, 0, 0, 0, 0) < 0)

@@ -63,7 +63,8 @@ int restore_threads(struct restore *r)
 		struct tracee *t = &r->others[r->nothers++];
 		if (remote_attach_clone(t, &r->t, tid) != 0)
 			return -1;
-		if (register_rseq(r, t, th) != 0 || remote_set_sigmask(t, thread_sigmask(r, th)) != 0 || regs_restore(t, c, th) != 0)
+		if (register_rseq(r, t, th) != 0 || remote_set_sigmask(t, thread_sigmask(r, th)) != 0 ||
+		    attrs_restore_thread(t, c, th) != 0 || regs_restore(t, c, th) != 0)
 			return -1;
 		log_debug("thread %d restored as %d", want, tid);
 	}

@@ -11,9 +11,11 @@ import java.util.Optional;
 /**
  * The CKPT notes of a checkpoint, decoded exactly as native/include/ckpt_image.h lays
  * them out (little-endian, 8-byte aligned records). A core without CKPT notes gives an
- * image where everything is empty ({@link #present()} is false). Unknown note types are
- * ignored; an unknown image version, a note of the wrong size, a record running past its
- * note or a path without its terminator is a {@link CoreFormatException}.
+ * image where everything is empty ({@link #present()} is false). An unknown note type
+ * below {@link #NT_FIRST_INFO} is refused (a newer ckpt wrote the image), an unknown
+ * informational type (128 and up) is ignored; an unknown image version, a note of the
+ * wrong size, a record running past its note or a path without its terminator is a
+ * {@link CoreFormatException}.
  */
 public record CkptImage(
         Optional<Version> version,
@@ -26,6 +28,8 @@ public record CkptImage(
         List<MapEntry> maps,
         Optional<Integer> xstateSize,
         Optional<Mm> mm,
+        Optional<Attrs> attrs,
+        List<ThreadAttrs> threadAttrs,
         List<Integer> unknownTypes) {
 
     public static final String OWNER = "CKPT";
@@ -41,15 +45,22 @@ public record CkptImage(
     public static final int NT_MAPS = 8;
     public static final int NT_XSTATE = 9;
     public static final int NT_MM = 10;
+    public static final int NT_ATTRS = 11;
+    public static final int NT_THREAD_ATTRS = 12;
+    public static final int NT_POSIX_TIMERS = 13;
+    public static final int NT_MADVISE = 14;
     /** How the checkpoint was taken; read by {@link OriginNote}. */
     public static final int NT_ORIGIN = 16;
     /** Kernel objects behind descriptors; read by {@link KobjNote}. */
     public static final int NT_KOBJ = 17;
+    /** Types from here on are informational: ignored when unknown. Below it, an unknown type is refused. */
+    public static final int NT_FIRST_INFO = 128;
 
     public CkptImage {
         files = List.copyOf(files);
         sigactions = List.copyOf(sigactions);
         maps = List.copyOf(maps);
+        threadAttrs = List.copyOf(threadAttrs);
         unknownTypes = List.copyOf(unknownTypes);
     }
 
@@ -57,7 +68,31 @@ public record CkptImage(
     public boolean present() {
         return version.isPresent() || !files.isEmpty() || !sigactions.isEmpty() || sigmask.isPresent()
                 || cwd.isPresent() || rseq.isPresent() || tidAddress.isPresent() || !maps.isEmpty()
-                || xstateSize.isPresent() || mm.isPresent() || !unknownTypes.isEmpty();
+                || xstateSize.isPresent() || mm.isPresent() || attrs.isPresent() || !threadAttrs.isEmpty()
+                || !unknownTypes.isEmpty();
+    }
+
+    /**
+     * struct ckpt_attrs: umask, personality, rlimits ({cur, max} by RLIMIT_*), itimers ({interval,
+     * value} in us), oom_score_adj, THP-disable flag, login uid, supplementary groups.
+     */
+    public record Attrs(long have, long umask, long personality, long[][] rlimits, long[][] itimers,
+            int oomScoreAdj, long thpDisable, long loginuid, long[] groups) {
+        public static final int UMASK = 1;
+        public static final int PERSONALITY = 2;
+        public static final int RLIMITS = 4;
+        public static final int ITIMERS = 8;
+        public static final int OOM = 16;
+        public static final int THP = 32;
+        public static final int LOGINUID = 64;
+        public static final int GROUPS = 128;
+        public static final int NGROUPS = 32;
+    }
+
+    /** struct ckpt_thread_attrs: sigaltstack and comm of one thread. */
+    public record ThreadAttrs(int tid, long have, long ssSp, long ssSize, long ssFlags, String comm) {
+        public static final int SIGALTSTACK = 1;
+        public static final int COMM = 2;
     }
 
     /** struct ckpt_version. */
@@ -145,6 +180,11 @@ public record CkptImage(
     public static final int MAP_SIZE = 72;
     public static final int MM_SIZE = 88;
     public static final int ORIGIN_SIZE = 16;
+    public static final int ATTRS_SIZE = 464;
+    public static final int THREAD_ATTRS_SIZE = 48;
+    public static final int POSIX_TIMER_SIZE = 48;
+    public static final int MADVISE_SIZE = 24;
+    public static final int NRLIMITS = 16;
 
     /** Decodes the CKPT notes of {@code core}. */
     public static CkptImage of(CoreFile core) throws CoreFormatException {
@@ -159,6 +199,10 @@ public record CkptImage(
         Integer xstate = null;
         int xstates = 0;
         Mm mm = null;
+        Attrs attrs = null;
+        Integer ntimers = null;
+        Integer nadvice = null;
+        List<ThreadAttrs> tattrs = null;
         List<Integer> unknown = new ArrayList<>();
         List<Note> notes = core.notes(OWNER);
         // the version comes first in meaning: refuse an unknown one before decoding the rest
@@ -222,15 +266,68 @@ public record CkptImage(
                     }
                     mm = once(n, mm, new Mm(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10]));
                 }
+                case NT_ATTRS -> attrs = once(n, attrs, readAttrs(exact(n, ATTRS_SIZE, "CKPT_NT_ATTRS")));
+                case NT_THREAD_ATTRS -> tattrs = once(n, tattrs, readThreadAttrs(n));
+                case NT_POSIX_TIMERS -> {
+                    if (n.size() % POSIX_TIMER_SIZE != 0) {
+                        throw bad(n, "CKPT_NT_POSIX_TIMERS note has " + n.size() + " bytes, not a multiple of "
+                                + POSIX_TIMER_SIZE);
+                    }
+                    ntimers = once(n, ntimers, (int) (n.size() / POSIX_TIMER_SIZE));
+                }
+                case NT_MADVISE -> {
+                    if (n.size() % MADVISE_SIZE != 0) {
+                        throw bad(n, "CKPT_NT_MADVISE note has " + n.size() + " bytes, not a multiple of "
+                                + MADVISE_SIZE);
+                    }
+                    nadvice = once(n, nadvice, (int) (n.size() / MADVISE_SIZE));
+                }
                 case NT_ORIGIN -> OriginNote.parse(n);
                 case NT_KOBJ -> KobjNote.parse(n);
-                default -> unknown.add(n.type());
+                default -> {
+                    if (n.type() < NT_FIRST_INFO) {
+                        throw bad(n, "CKPT note type " + n.type() + " is unknown to this reader: a newer ckpt wrote the image");
+                    }
+                    unknown.add(n.type());
+                }
             }
         }
         return new CkptImage(Optional.ofNullable(version), files == null ? List.of() : files,
                 sig == null ? List.of() : sig, Optional.ofNullable(sigmask), Optional.ofNullable(cwd),
                 Optional.ofNullable(rseq), Optional.ofNullable(tid), maps == null ? List.of() : maps,
-                Optional.ofNullable(xstate), Optional.ofNullable(mm), unknown);
+                Optional.ofNullable(xstate), Optional.ofNullable(mm), Optional.ofNullable(attrs),
+                tattrs == null ? List.of() : tattrs, unknown);
+    }
+
+    private static Attrs readAttrs(Bytes b) throws CoreFormatException {
+        long[][] rl = new long[NRLIMITS][];
+        for (int i = 0; i < NRLIMITS; i++) {
+            rl[i] = new long[] {b.u64(16 + 16L * i), b.u64(24 + 16L * i)};
+        }
+        long[][] it = new long[3][];
+        for (int i = 0; i < 3; i++) {
+            it[i] = new long[] {b.u64(272 + 16L * i), b.u64(280 + 16L * i)};
+        }
+        long n = Math.min(b.u32(332), Attrs.NGROUPS);
+        long[] groups = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            groups[i] = b.u32(336 + 4L * i);
+        }
+        return new Attrs(b.u32(0), b.u32(4), b.u32(8), rl, it, (int) b.u32(320), b.u32(324), b.u32(328), groups);
+    }
+
+    private static List<ThreadAttrs> readThreadAttrs(Note n) throws CoreFormatException {
+        Bytes b = n.desc();
+        if (b.size() % THREAD_ATTRS_SIZE != 0) {
+            throw bad(n, "CKPT_NT_THREAD_ATTRS note has " + b.size() + " bytes, not a multiple of " + THREAD_ATTRS_SIZE);
+        }
+        List<ThreadAttrs> l = new ArrayList<>();
+        for (long o = 0; o < b.size(); o += THREAD_ATTRS_SIZE) {
+            String what = "CKPT_NT_THREAD_ATTRS record " + l.size() + " comm";
+            l.add(new ThreadAttrs((int) b.u32(o), b.u32(o + 4), b.u64(o + 8), b.u64(o + 16), b.u32(o + 24),
+                    b.cString(o + 32, 16, what)));
+        }
+        return l;
     }
 
     private static CoreFormatException bad(Note n, String problem) {

@@ -104,7 +104,7 @@ class CkptGdbErrorsIT {
     @Test
     void gdbNotOnThePath() throws Exception {
         Path prog = Launch.uniqueCopy(Build.example("linklist"), dir);
-        Launch r = Launch.of(Launch.java(), "-Dckpt.target=" + Build.target(), "-Dckpt.basedir=" + Build.basedir(),
+        Launch r = Launch.of(Launch.java(), "-XX:-UsePerfData", "-Dckpt.target=" + Build.target(), "-Dckpt.basedir=" + Build.basedir(),
                 "-jar", Build.target().resolve("ckpt.jar"), "gdb", prog, "--input", "3")
                 .env("PATH", dir.resolve("empty-bin").toString()).dir(dir).go();
         assertThat(r.exit).as("%s", r).isEqualTo(ExitCodes.NOT_FOUND);

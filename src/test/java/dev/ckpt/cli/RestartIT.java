@@ -26,7 +26,7 @@ class RestartIT {
     Path tmp;
 
     static TestCores.Run ckpt(Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("java", "-Dckpt.target=" + TestCores.target(), "-jar",
+        List<String> cmd = new ArrayList<>(List.of("java", "-XX:-UsePerfData", "-Dckpt.target=" + TestCores.target(), "-jar",
                 TestCores.target().resolve("ckpt.jar").toString()));
         cmd.addAll(List.of(args));
         return TestCores.run(cmd, dir, Map.of(), 120);

@@ -96,7 +96,7 @@ class SavefdsCoreIT {
         assertThat(v.status()).as(v.out()).isZero();
 
         assumeTrue(Files.isExecutable(TestCores.target().resolve("bin/restart")), "the native engine is not built");
-        TestCores.Run restart = TestCores.run(List.of("java", "-Dckpt.target=" + TestCores.target(), "-jar",
+        TestCores.Run restart = TestCores.run(List.of("java", "-XX:-UsePerfData", "-Dckpt.target=" + TestCores.target(), "-jar",
                 TestCores.target().resolve("ckpt.jar").toString(), "restart", core.toString()), tmp, Map.of(), 120);
         assertThat(restart.status()).as(restart.err()).isZero();
         String expected = IntStream.rangeClosed(1, 20).mapToObj(Integer::toString).collect(Collectors.joining("\n", "", "\n"));

@@ -17,7 +17,8 @@ import java.util.List;
  */
 final class CkptNotesFixture {
     static final int NT_VERSION = 1, NT_FILES = 2, NT_SIGACTION = 3, NT_SIGMASK = 4, NT_CWD = 5,
-            NT_RSEQ = 6, NT_TIDADDR = 7, NT_MAPS = 8, NT_XSTATE = 9, NT_MM = 10, NT_KOBJ = 17;
+            NT_RSEQ = 6, NT_TIDADDR = 7, NT_MAPS = 8, NT_XSTATE = 9, NT_MM = 10,
+            NT_ATTRS = 11, NT_THREAD_ATTRS = 12, NT_KOBJ = 17;
 
     /** One ELF note: owner name (without NUL), type, desc. */
     record Note(String owner, int type, byte[] desc) {

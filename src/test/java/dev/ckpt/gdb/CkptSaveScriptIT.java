@@ -1,5 +1,6 @@
 package dev.ckpt.gdb;
 
+import static dev.ckpt.gdb.CkptNotesFixture.NT_ATTRS;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_CWD;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_FILES;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_KOBJ;
@@ -8,6 +9,7 @@ import static dev.ckpt.gdb.CkptNotesFixture.NT_MM;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_RSEQ;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_SIGACTION;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_SIGMASK;
+import static dev.ckpt.gdb.CkptNotesFixture.NT_THREAD_ATTRS;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_TIDADDR;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_VERSION;
 import static dev.ckpt.gdb.CkptNotesFixture.NT_XSTATE;
@@ -79,7 +81,7 @@ class CkptSaveScriptIT {
         assertThat(notes).hasSize(Integer.parseInt(wrote.group(3)));
         assertThat(notes).extracting(Note::type).containsExactlyInAnyOrder(
                 NT_VERSION, NT_FILES, NT_SIGACTION, NT_SIGMASK, NT_CWD, NT_RSEQ, NT_TIDADDR, NT_MAPS, NT_XSTATE, NT_MM,
-                NT_KOBJ); // the program's pipe, both ends in it
+                NT_ATTRS, NT_THREAD_ATTRS, NT_KOBJ); // NT_KOBJ: the program's pipe, both ends in it
         assertThat(notes.get(0).type()).isEqualTo(NT_VERSION);
         assertThat(readelfNoteSizes(image, "CKPT")).containsExactlyElementsOf(
                 notes.stream().map(n -> n.desc().length).toList());

@@ -68,7 +68,7 @@ class CkptImageTest {
                 CkptNotes.note(CkptImage.NT_XSTATE, new byte[2688]),
                 CkptNotes.mm(0x555555555000L, 0x555555556000L, 0x7fffffffe6d0L, 0x555555557dd8L, 0x555555558010L,
                         0x555555559000L, 0x55555557a000L, 1, 2, 3, 4),
-                CkptNotes.note(99, new byte[] {1, 2, 3}));
+                CkptNotes.note(200, new byte[] {1, 2, 3}));
         CkptImage img = image(p);
         assertThat(img.present()).isTrue();
         assertThat(img.version()).contains(new CkptImage.Version(1, 2, 1));
@@ -101,7 +101,7 @@ class CkptImageTest {
         assertThat(img.xstateSize()).contains(2688);
         assertThat(img.mm().orElseThrow().startBrk()).isEqualTo(0x555555559000L);
         assertThat(img.mm().orElseThrow().envEnd()).isEqualTo(4);
-        assertThat(img.unknownTypes()).containsExactly(99);
+        assertThat(img.unknownTypes()).containsExactly(200);
     }
 
     void refused(String expected, byte[]... notes) throws IOException {

@@ -90,7 +90,25 @@ class ImageLayoutIT {
             Map.entry("CKPT_NT_SIGMASK", (long) CkptImage.NT_SIGMASK), Map.entry("CKPT_NT_CWD", (long) CkptImage.NT_CWD),
             Map.entry("CKPT_NT_RSEQ", (long) CkptImage.NT_RSEQ), Map.entry("CKPT_NT_TIDADDR", (long) CkptImage.NT_TIDADDR),
             Map.entry("CKPT_NT_MAPS", (long) CkptImage.NT_MAPS), Map.entry("CKPT_NT_XSTATE", (long) CkptImage.NT_XSTATE),
-            Map.entry("CKPT_NT_MM", (long) CkptImage.NT_MM), Map.entry("CKPT_NT_ORIGIN", (long) CkptImage.NT_ORIGIN),
+            Map.entry("CKPT_NT_MM", (long) CkptImage.NT_MM),
+            Map.entry("CKPT_NT_ATTRS", (long) CkptImage.NT_ATTRS),
+            Map.entry("CKPT_NT_THREAD_ATTRS", (long) CkptImage.NT_THREAD_ATTRS),
+            Map.entry("CKPT_NT_ORIGIN", (long) CkptImage.NT_ORIGIN),
+            Map.entry("CKPT_NT_POSIX_TIMERS", (long) CkptImage.NT_POSIX_TIMERS),
+            Map.entry("CKPT_NT_MADVISE", (long) CkptImage.NT_MADVISE),
+            Map.entry("CKPT_NT_FIRST_INFO", (long) CkptImage.NT_FIRST_INFO),
+            Map.entry("CKPT_NRLIMITS", (long) CkptImage.NRLIMITS),
+            Map.entry("CKPT_ATTR_UMASK", (long) CkptImage.Attrs.UMASK),
+            Map.entry("CKPT_ATTR_PERSONALITY", (long) CkptImage.Attrs.PERSONALITY),
+            Map.entry("CKPT_ATTR_RLIMITS", (long) CkptImage.Attrs.RLIMITS),
+            Map.entry("CKPT_ATTR_ITIMERS", (long) CkptImage.Attrs.ITIMERS),
+            Map.entry("CKPT_ATTR_OOM", (long) CkptImage.Attrs.OOM),
+            Map.entry("CKPT_ATTR_THP", (long) CkptImage.Attrs.THP),
+            Map.entry("CKPT_ATTR_LOGINUID", (long) CkptImage.Attrs.LOGINUID),
+            Map.entry("CKPT_ATTR_GROUPS", (long) CkptImage.Attrs.GROUPS),
+            Map.entry("CKPT_NGROUPS", (long) CkptImage.Attrs.NGROUPS),
+            Map.entry("CKPT_TA_SIGALTSTACK", (long) CkptImage.ThreadAttrs.SIGALTSTACK),
+            Map.entry("CKPT_TA_COMM", (long) CkptImage.ThreadAttrs.COMM),
             Map.entry("CKPT_FILE_REG", (long) CkptImage.OpenFile.REG), Map.entry("CKPT_FILE_CHR", (long) CkptImage.OpenFile.CHR),
             Map.entry("CKPT_FILE_DIR", (long) CkptImage.OpenFile.DIR), Map.entry("CKPT_FILE_PIPE", (long) CkptImage.OpenFile.PIPE),
             Map.entry("CKPT_FILE_SOCK", (long) CkptImage.OpenFile.SOCK),
@@ -108,11 +126,23 @@ class ImageLayoutIT {
             Map.entry("CKPT_KOBJ_PIPE_FIFO", (long) KobjNote.PIPE_FIFO),
             Map.entry("CKPT_KOBJ_EFD_SEMAPHORE", (long) KobjNote.EFD_SEMAPHORE));
 
-    static final Map<String, Integer> JAVA_SIZES = Map.of("ckpt_version", CkptImage.VERSION_SIZE,
+    static final Map<String, Integer> JAVA_SIZES = map("ckpt_version", CkptImage.VERSION_SIZE,
             "ckpt_file", CkptImage.FILE_SIZE, "ckpt_sigaction", CkptImage.SIGACTION_SIZE,
             "ckpt_rseq", CkptImage.RSEQ_SIZE, "ckpt_map", CkptImage.MAP_SIZE, "ckpt_mm", CkptImage.MM_SIZE,
             "ckpt_origin", CkptImage.ORIGIN_SIZE,
-            "ckpt_kobj", KobjNote.SIZE, "ckpt_epoll_item", KobjNote.EPOLL_ITEM_SIZE);
+            "ckpt_kobj", KobjNote.SIZE, "ckpt_epoll_item", KobjNote.EPOLL_ITEM_SIZE,
+            "ckpt_attrs", CkptImage.ATTRS_SIZE, "ckpt_thread_attrs", CkptImage.THREAD_ATTRS_SIZE,
+            "ckpt_posix_timer", CkptImage.POSIX_TIMER_SIZE, "ckpt_madvise", CkptImage.MADVISE_SIZE);
+
+    /** A map of name, value pairs (more than Map.of takes). */
+    @SuppressWarnings("unchecked")
+    static <V> Map<String, V> map(Object... kv) {
+        Map<String, V> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (V) kv[i + 1]);
+        }
+        return m;
+    }
 
     static void javaProblems(Layout c, List<String> p) throws IOException {
         JAVA_CONSTS.forEach((n, v) -> {
@@ -232,10 +262,11 @@ class ImageLayoutIT {
         return b.array();
     }
 
-    static final Map<String, String> PY_FORMATS = Map.of("ckpt_version", "VERSION_FMT", "ckpt_file", "FILE_FMT",
+    static final Map<String, String> PY_FORMATS = map("ckpt_version", "VERSION_FMT", "ckpt_file", "FILE_FMT",
             "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT",
             "ckpt_origin", "ORIGIN_FMT",
-            "ckpt_kobj", "KOBJ_FMT", "ckpt_epoll_item", "EPOLL_ITEM_FMT");
+            "ckpt_kobj", "KOBJ_FMT", "ckpt_epoll_item", "EPOLL_ITEM_FMT",
+            "ckpt_posix_timer", "POSIX_TIMER_FMT", "ckpt_madvise", "MADVISE_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
         Path script = ckptPy();

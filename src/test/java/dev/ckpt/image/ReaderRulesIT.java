@@ -172,6 +172,33 @@ class ReaderRulesIT {
         accepted(withCkpt("unknown", CkptNotes.version(1, 1, 1), CkptNotes.note(1000, new byte[5])));
     }
 
+    /** Types 1-127 must be understood: one this reader does not know means a newer ckpt wrote
+     * state it cannot restore, so it refuses; 128 and up are informational and ignored; ORIGIN
+     * (16) is known everywhere. */
+    @Test
+    void unknownNeededType_refused_unknownInformationalType_ignored() throws Exception {
+        refused(withCkpt("type-127", CkptNotes.version(1, 1, 1), CkptNotes.note(127, new byte[8])),
+                "CKPT note type 127 is unknown to this reader: a newer ckpt wrote the image",
+                "CKPT note type 127 is unknown to this reader: a newer ckpt wrote the image");
+        refused(withCkpt("type-15", CkptNotes.version(1, 1, 1), CkptNotes.note(15, new byte[8])),
+                "CKPT note type 15 is unknown", "CKPT note type 15 is unknown");
+        accepted(withCkpt("type-128", CkptNotes.version(1, 1, 1), CkptNotes.note(128, new byte[8])));
+        accepted(withCkpt("origin", CkptNotes.version(1, 1, 1),
+                CkptNotes.note(CkptImage.NT_ORIGIN, bytes(24, 3, 8, 0x6e69616dL))));
+    }
+
+    @Test
+    void attrsNotes_shorterRefused_oddThreadRecordsRefused() throws Exception {
+        accepted(withCkpt("attrs", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_ATTRS, new byte[CkptImage.ATTRS_SIZE]),
+                CkptNotes.note(CkptImage.NT_THREAD_ATTRS, new byte[2 * CkptImage.THREAD_ATTRS_SIZE])));
+        refused(withCkpt("attrs-short", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_ATTRS, new byte[456])),
+                "CKPT_NT_ATTRS note has 456 bytes", "CKPT ATTRS note too short (456 bytes)");
+        refused(withCkpt("tattrs-odd", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_THREAD_ATTRS, new byte[40])),
+                "CKPT_NT_THREAD_ATTRS note has 40 bytes", "CKPT THREAD_ATTRS note has 40 bytes");
+        refused(withCkpt("timers-odd", CkptNotes.version(1, 1, 1), CkptNotes.note(CkptImage.NT_POSIX_TIMERS, new byte[50])),
+                "CKPT_NT_POSIX_TIMERS note has 50 bytes", "CKPT POSIX_TIMERS note has 50 bytes");
+    }
+
     /**
      * The gdb script's writer past 65534 program headers: a core with 65534 (the most
      * e_phnum holds) gets its note segment, e_phnum becomes PN_XNUM with the count in

@@ -145,7 +145,7 @@ class SavefdsIT extends ChildTracking {
                 .containsPattern("CORE +0x[0-9a-f]+\\s+NT_FILE")
                 .containsPattern("CORE +0x00000200\\s+NT_FPREGSET")
                 .containsPattern("LINUX +0x[0-9a-f]+\\s+NT_X86_XSTATE");
-        assertThat(Pattern.compile("\\n\\s+CKPT\\s").matcher(out).results().count()).isEqualTo(10);
+        assertThat(Pattern.compile("\\n\\s+CKPT\\s").matcher(out).results().count()).isEqualTo(12); // VERSION .. MM, ATTRS, THREAD_ATTRS
     }
 
     @Test

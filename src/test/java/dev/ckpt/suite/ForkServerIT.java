@@ -127,4 +127,27 @@ class ForkServerIT {
         assertThat(first).startsWith("unsupported ").contains("3 threads");
         assertThat(p.exitValue()).isEqualTo(3);
     }
+
+    /** What fork does not copy (interval timers, POSIX timers) is set in every copy: the
+     * feature programs attrs and posixtimers pass in a copy made by the fork server. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"attrs", "posixtimers"})
+    void copiesGetTheTimers(String name) throws Exception {
+        Path core = dev.ckpt.testing.Checkpoints.ckptSave(dir, dev.ckpt.testing.Build.feature(name),
+                "checkpoint_point", java.util.Map.of(), "img." + name).core();
+        Process p = server(core);
+        try (Writer w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(r.readLine()).startsWith("ready ");
+            Path in = Files.writeString(dir.resolve("in"), ""), o = dir.resolve("out"), e = dir.resolve("err");
+            w.write("run\t" + in + "\t" + o + "\t" + e + "\n");
+            w.flush();
+            assertThat(r.readLine()).startsWith("pid ");
+            assertThat(r.readLine()).as(Files.readString(dir.resolve("server.err"))).startsWith("exit ").endsWith(" 0");
+            assertThat(Files.readString(o)).contains("PASS " + name).doesNotContain("FAIL");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
 }
