@@ -266,7 +266,8 @@ class ImageLayoutIT {
             "ckpt_sigaction", "SIGACTION_FMT", "ckpt_rseq", "RSEQ_FMT", "ckpt_map", "MAP_FMT", "ckpt_mm", "MM_FMT",
             "ckpt_origin", "ORIGIN_FMT",
             "ckpt_kobj", "KOBJ_FMT", "ckpt_epoll_item", "EPOLL_ITEM_FMT",
-            "ckpt_posix_timer", "POSIX_TIMER_FMT", "ckpt_madvise", "MADVISE_FMT");
+            "ckpt_posix_timer", "POSIX_TIMER_FMT", "ckpt_madvise", "MADVISE_FMT",
+            "ckpt_rlimit", "RLIMIT_FMT", "ckpt_itimer", "ITIMER_FMT");
 
     static void pythonProblems(Layout c, List<String> p) throws Exception {
         Path script = ckptPy();
@@ -378,7 +379,7 @@ class ImageLayoutIT {
     @Test
     void javaAndPythonAgreeWithTheHeader() throws Exception {
         Layout c = cLayout(Build.basedir().resolve("native/include"));
-        assertThat(c.sizes()).hasSize(9);
+        assertThat(c.sizes()).hasSize(15);
         assertThat(problems(c)).isEmpty();
     }
 
