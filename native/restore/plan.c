@@ -79,9 +79,13 @@ int special_layout_read(struct special_layout *s)
 /* A path that names no file to map: anonymous shared memory and the like. */
 static int anonymous_path(const char *path)
 {
+	size_t n = path ? strlen(path) : 0;
 	return path == NULL || path[0] != '/' || strncmp(path, "/dev/zero", 9) == 0 ||
 	       strncmp(path, "/memfd:", 7) == 0 || strncmp(path, "/SYSV", 5) == 0 ||
-	       strncmp(path, "/anon_hugepage", 14) == 0;
+	       strncmp(path, "/anon_hugepage", 14) == 0 ||
+	       /* a deleted file: its content is in the core (a file still open is
+	        * made again and mapped from it instead, restore/kobj.c) */
+	       (n > 10 && strcmp(path + n - 10, " (deleted)") == 0);
 }
 
 static int prot_of_flags(uint32_t pf)
