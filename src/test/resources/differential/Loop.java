@@ -5,7 +5,7 @@ import java.io.*;
 /** Several threads: workers hashing numbers in rounds, handing results to main through a queue. */
 public class Loop {
     public static void main(String[] args) throws Exception {
-        int threads = 4, rounds = 80;
+        int threads = 4, rounds = 100;
         BlockingQueue<long[]> results = new LinkedBlockingQueue<>();
         CyclicBarrier barrier = new CyclicBarrier(threads);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
