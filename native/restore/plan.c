@@ -84,6 +84,16 @@ static int anonymous_path(const char *path)
 	       strncmp(path, "/anon_hugepage", 14) == 0;
 }
 
+/* A file deleted before the checkpoint. The writers of CKPT MAPS put such a
+ * mapping's content in the core (ckpt-dump and libsavefds.so always; gdb as
+ * anonymous memory), so it is restored as memory, not looked for by name; a
+ * file still open is made again and mapped from it (restore/kobj.c). */
+static int deleted_path(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 10 && strcmp(path + n - 10, " (deleted)") == 0;
+}
+
 static int prot_of_flags(uint32_t pf)
 {
 	return ((pf & PF_R) ? PROT_READ : 0) | ((pf & PF_W) ? PROT_WRITE : 0) | ((pf & PF_X) ? PROT_EXEC : 0);
@@ -110,7 +120,7 @@ static int from_ckpt_maps(struct plan *p, const struct core *c)
 			p->start_brk = m->start;
 			p->brk = m->end;
 		}
-		if (!anonymous_path(path))
+		if (!anonymous_path(path) && !deleted_path(path))
 			v.path = path;
 		if (add(p, v) != 0)
 			return -1;

@@ -112,6 +112,7 @@ final class Differential {
             long errBefore = Files.size(o.stderr());
             long outBefore = Files.size(o.stdout());
             List<String> cmd = new ArrayList<>(List.of(Build.restart().toString(), "-n", "-w"));
+            cmd.addAll(program.restartOptions());
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(o.work().toFile())
                     .redirectInput(new File("/dev/null"))

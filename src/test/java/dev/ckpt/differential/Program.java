@@ -2,6 +2,7 @@ package dev.ckpt.differential;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,10 +11,12 @@ import java.util.Map;
  * A program from a Debian package, run by the differential suite: its name, how
  * to make its command line (and any files it needs in its working directory),
  * the methods whose images restart must refuse (known failures: method name to
- * the regular expression of restart's one-line message after "IMAGE: "), and
- * the methods it is left out of, with the reason.
+ * the regular expression of restart's one-line message after "IMAGE: "), the
+ * methods it is left out of, with the reason, and options its restart needs
+ * (e.g. {@code -p}: a program that checks its own pid).
  */
-record Program(String name, Command command, Map<String, String> refusedBy, Map<String, String> leftOutBy) {
+record Program(String name, Command command, Map<String, String> refusedBy, Map<String, String> leftOutBy,
+               List<String> restartOptions) {
 
     interface Command {
         /** The command line, run in WORK; may copy inputs into WORK first. */
@@ -21,14 +24,21 @@ record Program(String name, Command command, Map<String, String> refusedBy, Map<
     }
 
     Program(String name, Command command) {
-        this(name, command, Map.of(), Map.of());
+        this(name, command, Map.of(), Map.of(), List.of());
+    }
+
+    /** This program, restarted with OPTIONS before the image ({@code restart -n -w OPTIONS... IMAGE}). */
+    Program restartedWith(String... options) {
+        List<String> l = new ArrayList<>(restartOptions);
+        l.addAll(List.of(options));
+        return new Program(name, command, refusedBy, leftOutBy, List.copyOf(l));
     }
 
     /** This program, with images by METHOD refused with a message matching WHY. */
     Program refusedBy(String method, String why) {
         Map<String, String> m = new HashMap<>(refusedBy);
         m.put(method, why);
-        return new Program(name, command, Map.copyOf(m), leftOutBy);
+        return new Program(name, command, Map.copyOf(m), leftOutBy, restartOptions);
     }
 
     /**
@@ -39,7 +49,7 @@ record Program(String name, Command command, Map<String, String> refusedBy, Map<
     Program leftOutBy(String method, String why) {
         Map<String, String> m = new HashMap<>(leftOutBy);
         m.put(method, why);
-        return new Program(name, command, refusedBy, Map.copyOf(m));
+        return new Program(name, command, refusedBy, Map.copyOf(m), restartOptions);
     }
 
     List<String> command(Inputs inputs, Path work) throws IOException {

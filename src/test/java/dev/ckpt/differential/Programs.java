@@ -18,11 +18,15 @@ final class Programs {
 
     static final long MB = 1_000_000;
 
+    /** Restart's refusal of a libsavefds.so core without the threads that block every signal. */
+    static final String BLOCKED_THREADS = "the process had [0-9]+ threads, the core holds [0-9]+ \\(libsavefds.so"
+            + " leaves out threads that block every signal\\); restoring it without them is not supported";
+
     /**
      * The programs: each must restart byte-identical by every method, except
      * where a known failure is declared ({@link Program#refusedBy}).
      */
-    static final List<Program> ALL = List.of(
+    static final List<Program> ALL = Stream.concat(Stream.of(
             // compressors writing to stdout
             new Program("bzip2", (in, w) -> List.of("bzip2", "-9", "-c", in.text(10 * MB).toString())),
             // compressors writing a file of their own: reopened from the image
@@ -58,8 +62,9 @@ final class Programs {
             // registers, leaves them out of its core, and restart refuses that core
             new Program("xz-T2", (in, w) -> List.of("xz", "-T2", "-1", "-c", in.text(4 * MB).toString()))
 
-                    .refusedBy("savefds", "the process had [0-9]+ threads, the core holds [0-9]+ \\(libsavefds.so"
-                            + " leaves out threads that block every signal\\); restoring it without them is not supported"));
+                    .refusedBy("savefds", BLOCKED_THREADS)),
+            // event loops: node, asyncio, GLib, a JVM
+            EventLoops.ALL.stream()).toList();
 
     /** The programs {@code -Dckpt.programs=a,b} selects (all when unset). */
     static Stream<Program> selected(List<Program> all) {

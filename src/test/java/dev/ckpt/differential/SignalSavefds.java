@@ -16,6 +16,12 @@ import java.util.concurrent.TimeUnit;
  * directory and die of the signal. The two files are moved out of the working
  * directory (it is compared with the reference's), and the restart reads the
  * files from {@code filedescriptors}, as in the seed: {@code restart -f}.
+ *
+ * <p>That text names files only: a descriptor of a kernel object (a pipe, a
+ * socket pair, an eventfd, an epoll ...; a line whose file is not a path, e.g.
+ * {@code socket:[123]}) cannot come back through it (docs/LIMITS.md). When the
+ * list has one, the restart uses the core's own notes instead (restart's
+ * default: CKPT FILES and KOBJ), which carry those objects.
  */
 final class SignalSavefds implements CheckpointMethod {
 
@@ -55,6 +61,15 @@ final class SignalSavefds implements CheckpointMethod {
         }
         Path movedCore = Files.move(core, images.resolve(core.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         Path movedFds = Files.move(fds, images.resolve("filedescriptors"), StandardCopyOption.ATOMIC_MOVE);
+        if (namesKernelObjects(movedFds)) {
+            return List.of(movedCore.toString());
+        }
         return List.of("--filedes=" + movedFds, movedCore.toString());
+    }
+
+    /** Whether a {@code filedescriptors} list has a line whose file is not a path ({@code fd : file : ...}). */
+    static boolean namesKernelObjects(Path fds) throws java.io.IOException {
+        return Files.readAllLines(fds).stream().map(l -> l.split(" : ", 3))
+                .anyMatch(f -> f.length >= 2 && !f[1].startsWith("/"));
     }
 }

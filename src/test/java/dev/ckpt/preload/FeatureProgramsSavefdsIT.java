@@ -37,7 +37,7 @@ class FeatureProgramsSavefdsIT extends ChildTracking {
     @ValueSource(strings = {"heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "nopie", "avx", "avx512",
             "sigmask", "sighandler", "cwd", "state", "opath", "pipes", "eventfd", "signalfd",
             "timerfd", "pipeaway", "epoll", "socketpair",
-            "memfd", "deleted", "pidfd", "fifo",
+            "memfd", "deleted", "deletedmap", "pidfd", "fifo",
             "attrs", "threadattrs", "sharedro", "aio", "posixtimers", "madvise", "vanish"})
     void featureProgram(String name) throws Exception {
         Feature f = Feature.in(dir, name);

@@ -35,7 +35,7 @@ class NativeDumpIT extends ChildTracking {
     @ValueSource(strings = {"workerzmm", "mthreads", "sighandler", "sigmask", "avx512", "avx", "rseq",
             "tls", "vdso", "heap", "mmapfile", "dlopen", "cwd", "state", "static", "nopie", "opath",
             "pipes", "eventfd", "signalfd", "timerfd", "pipeaway", "epoll", "socketpair",
-            "memfd", "deleted", "pidfd", "fifo",
+            "memfd", "deleted", "deletedmap", "pidfd", "fifo",
             "attrs", "sharedro", "aio", "posixtimers", "madvise", "vanish"})
     void featureProgram(String name) throws Exception {
         Feature f = Feature.in(dir, name);

@@ -45,7 +45,7 @@ class FeatureProgramsIT {
     static Stream<Arguments> ckptImages() {
         return Stream.of("heap", "dlopen", "mmapfile", "tls", "vdso", "rseq", "static", "nopie", "avx", "avx512",
                 "sigmask", "sighandler", "cwd", "state", "mthreads", "workerzmm", "opath", "pipes", "pipeaway", "eventfd",
-                "signalfd", "timerfd", "epoll", "memfd", "deleted", "pidfd", "fifo", "socketpair",
+                "signalfd", "timerfd", "epoll", "memfd", "deleted", "deletedmap", "pidfd", "fifo", "socketpair",
                 "attrs", "threadattrs", "sharedro", "aio", "posixtimers", "madvise", "vanish").map(Arguments::of);
     }
 
