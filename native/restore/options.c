@@ -31,6 +31,8 @@ void usage(FILE *f)
 		"      --fork-server      restore once, then start a copy per request (docs/RESTART.md)\n"
 		"      --failed-status=N  exit with N (not 1) when restoring fails, to keep it apart from\n"
 		"                         the program's own status (ckpt restart passes 126)\n"
+		"      --pid-file=FILE    once the restored process runs (or is left stopped), write its pid\n"
+		"                         to FILE, so a caller knows it even when the process ends at once\n"
 		"  -h, --help             this text\n"
 		"  -v, --version          the version\n"
 		"EXECUTABLE may be left out when the core names it. Exit status: with -w the\n"
@@ -59,6 +61,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'v' },
 		{ "check", no_argument, 0, 'C' }, { "json", no_argument, 0, 'J' }, { "force", no_argument, 0, 'F' },
 		{ "fork-server", no_argument, 0, 'S' }, { "failed-status", required_argument, 0, 'X' },
+		{ "pid-file", required_argument, 0, 'P' },
 		{ 0, 0, 0, 0 } };
 	int ch;
 	memset(o, 0, sizeof *o);
@@ -88,6 +91,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'J': o->json = 1; break;
 		case 'F': o->force = 1; break;
 		case 'S': o->fork_server = 1; break;
+		case 'P': o->pid_file = optarg; break;
 		case 'X':
 			errno = 0;
 			o->failed_status = (int)strtol(optarg, &end, 10);

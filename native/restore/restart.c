@@ -46,6 +46,23 @@ int restore_finish(struct restore *r)
 	return 0;
 }
 
+/* Writes PID to PATH, made anew (a temporary name renamed over it, so a reader never sees half). */
+static int write_pid_file(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX], line[32];
+	int n = snprintf(line, sizeof line, "%d\n", (int)pid);
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return errno = ENAMETOOLONG, -1;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write(fd, line, (size_t)n) != n || close(fd) != 0 || rename(tmp, path) != 0) {
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -104,6 +121,8 @@ int main(int argc, char **argv)
 		remote_kill(&r.t);
 		return o.failed_status;
 	}
+	if (o.pid_file && write_pid_file(o.pid_file, pid) != 0)
+		log_errno("%s: cannot write the restored pid", o.pid_file);   /* said; the process runs on */
 	if (o.wait)
 		return wait_exit_status(pid);
 	return 0;

@@ -46,6 +46,7 @@ struct options {
 	int nostop, wait, select, skip_missing, same_pid;
 	int check, json, force;    /* --check, --json, --force */
 	int fork_server;           /* --fork-server: forkserver.c */
+	const char *pid_file;      /* --pid-file: the restored pid is written there */
 	int failed_status;         /* --failed-status: exit status when restoring fails (EXIT_FAILED) */
 	uint64_t breakpoint;       /* -b */
 };

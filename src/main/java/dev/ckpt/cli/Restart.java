@@ -22,7 +22,9 @@ final class Restart {
      * @param stdinOffset where the program's stdin offset was at the checkpoint (-1: not a regular file)
      */
     static int run(Path core, Path stdinFile, long stdinOffset, Progress progress) throws IOException, InterruptedException {
-        List<String> engine = NativeEngine.command(List.of("-n", "-w"), null, core);
+        Path pidFile = java.nio.file.Files.createTempFile("ckpt-restart-", ".pid");
+        java.nio.file.Files.delete(pidFile);    // the engine makes it once the process runs
+        List<String> engine = NativeEngine.command(List.of("-n", "-w", "--pid-file=" + pidFile), null, core);
         ProcessBuilder pb;
         if (stdinFile != null) {
             // the program's stdin was stdinFile at stdinOffset: the engine passes on its own stdin,
@@ -46,7 +48,7 @@ final class Restart {
         Runtime.getRuntime().addShutdownHook(hook);
         int status;
         try {
-            restoredPid(p).ifPresent(pid -> progress.line("restarted as process " + pid + " (restart pid " + p.pid() + ")"));
+            restoredPid(p, pidFile).ifPresent(pid -> progress.line("restarted as process " + pid + " (restart pid " + p.pid() + ")"));
             status = p.waitFor();
         } finally {
             try {
@@ -57,27 +59,30 @@ final class Restart {
             if (p.isAlive()) {
                 killTree(p);
             }
+            java.nio.file.Files.deleteIfExists(pidFile);
         }
         progress.line("restarted process exited with status " + status);
         return status;
     }
 
     /**
-     * The restored process: the engine forks one child, which becomes the program.
-     * Looked for while the engine runs (up to 2 s), for the progress line only.
+     * The restored process's pid, which the engine writes to PIDFILE once the process
+     * runs ({@code --pid-file}); waited for while the engine runs. For the progress line only.
      */
-    private static java.util.OptionalLong restoredPid(Process p) throws InterruptedException {
-        long end = System.nanoTime() + 2_000_000_000L;
-        while (p.isAlive() && System.nanoTime() < end) {
-            // under the sh wrapper, wait for its exec of the engine (dd is a child of sh first)
-            boolean engine = p.info().command().map(c -> c.endsWith("/restart")).orElse(false);
-            java.util.Optional<ProcessHandle> child = engine ? p.children().findFirst() : java.util.Optional.empty();
-            if (child.isPresent()) {
-                return java.util.OptionalLong.of(child.get().pid());
+    private static java.util.OptionalLong restoredPid(Process p, Path pidFile) throws InterruptedException {
+        while (true) {
+            boolean alive = p.isAlive();
+            try {
+                String s = java.nio.file.Files.readString(pidFile).trim();
+                return java.util.OptionalLong.of(Long.parseLong(s));
+            } catch (IOException | NumberFormatException e) {
+                // not written yet
             }
-            Thread.sleep(5);
+            if (!alive) {
+                return java.util.OptionalLong.empty();
+            }
+            Thread.sleep(2);
         }
-        return java.util.OptionalLong.empty();
     }
 
     /**

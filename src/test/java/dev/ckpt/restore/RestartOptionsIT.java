@@ -97,6 +97,16 @@ class RestartOptionsIT {
     }
 
     @Test
+    void pidFileNamesTheRestoredProcessEvenWhenItHasEnded() throws Exception {
+        Path pidFile = dir.resolve("restored.pid");
+        Run r = Checkpoints.restart(dir, "-n", "-w", "--pid-file=" + pidFile, core.toString());
+        assertThat(r.exit).as("%s", r).isZero();
+        assertThat(r.out).isEqualTo(expected);
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(pid).isPositive().isNotEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Test
     void theFileListMayFollowMinusFAsAWordOfItsOwnBeforeExecutableAndCore() throws Exception {
         Path list = Files.writeString(dir.resolve("files.txt"), "# no files but 0-2\n");
         Run r = Checkpoints.restart(dir, "-n", "-w", "-f", list.toString(), Build.example("linklist").toString(),
