@@ -12,7 +12,7 @@
 #include "raw.h"
 #include "sfstate.h"
 
-static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+int sf_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
 {
 	const char *c = p;
 	while (n > 0) {
@@ -157,7 +157,7 @@ int sf_write_memory(int fd, const char **what)
 	uint64_t busy_off = sf.zero_addr ? core_offset_of((const void *)sf.zero_addr) : 0;
 	if (busy_off) {
 		int zero = 0;
-		int e = pwrite_all(fd, &zero, sizeof zero, busy_off);
+		int e = sf_pwrite_all(fd, &zero, sizeof zero, busy_off);
 		if (e < 0) {
 			*what = "writing memory";
 			return e;

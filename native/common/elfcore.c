@@ -45,30 +45,12 @@ struct sink {
 	int err;           /* first error, -errno */
 };
 
-static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
-{
-	const char *c = p;
-	while (n > 0) {
-		long r = rsys4(__NR_pwrite64, fd, (long)c, (long)n, (long)off);
-		if (r == -4)
-			continue;
-		if (r < 0)
-			return (int)r;
-		if (r == 0)
-			return -5; /* EIO */
-		c += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
-}
-
 static void sink_flush(struct sink *s)
 {
 	if (s->counting || s->blen == 0)
 		return;
 	if (!s->err) {
-		int e = pwrite_all(s->fd, obuf, s->blen, s->bufpos);
+		int e = sf_pwrite_all(s->fd, obuf, s->blen, s->bufpos);
 		if (e)
 			s->err = e;
 	}

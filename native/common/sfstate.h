@@ -167,5 +167,7 @@ uint32_t sf_vmflags_advice(const char *flags);
 int sf_write_core(int fd, const char **what);
 /* corememory.c: the memory part of it, once sf_write_core set each core_off. */
 int sf_write_memory(int fd, const char **what);
+/* pwrite of all N bytes at OFF (retrying short writes and EINTR): 0 or -errno (corememory.c). */
+int sf_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
 
 #endif

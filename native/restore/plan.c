@@ -91,7 +91,8 @@ static int anonymous_path(const char *path)
 static int deleted_path(const char *path)
 {
 	size_t n = strlen(path);
-	return n > 10 && strcmp(path + n - 10, " (deleted)") == 0;
+	/* an AIO ring is "/[aio] (deleted)" too, but is made again by restore/aio.c */
+	return n > 10 && strcmp(path + n - 10, " (deleted)") == 0 && strncmp(path, "/[aio]", 6) != 0;
 }
 
 static int prot_of_flags(uint32_t pf)
