@@ -144,49 +144,32 @@ static void sort_fds(void)
 	}
 }
 
+static int add_fd(int fd, long dirfd, void *arg)
+{
+	const char **what = arg;
+	if (fd == dirfd && !sf.remote)
+		return 0;   /* our own descriptor of the directory */
+	if (sf.nfds == SF_MAXFDS) {
+		*what = "too many open files to describe";
+		return -7;
+	}
+	int r = describe_fd(fd, &sf.fds[sf.nfds]);
+	if (r == -7) {
+		*what = "paths of open files";
+		return r;
+	}
+	if (r == 0)
+		sf.nfds++;
+	return 0;
+}
+
 int sf_gather_fds(const char **what)
 {
 	sf.nfds = 0;
 	*what = "/proc/PID/fd";
-	long dir = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path("/fd"), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dir < 0)
-		return (int)dir;
-	for (;;) {
-		long n = rsys3(__NR_getdents64, dir, (long)sf_dentbuf, sizeof sf_dentbuf);
-		if (n < 0) {
-			rsys1(__NR_close, dir);
-			return (int)n;
-		}
-		if (n == 0)
-			break;
-		for (long pos = 0; pos < n;) {
-			/* struct linux_dirent64: ino(8) off(8) reclen(2) type(1) name */
-			const char *d = sf_dentbuf + pos;
-			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
-			const char *name = d + 19;
-			pos += reclen;
-			if (name[0] < '0' || name[0] > '9')
-				continue;
-			const char *s = name;
-			int fd = (int)p_u(&s, 10);
-			if (fd == dir && !sf.remote)
-				continue;
-			if (sf.nfds == SF_MAXFDS) {
-				rsys1(__NR_close, dir);
-				*what = "too many open files to describe";
-				return -7;
-			}
-			int r = describe_fd(fd, &sf.fds[sf.nfds]);
-			if (r == -7) {
-				rsys1(__NR_close, dir);
-				*what = "paths of open files";
-				return r;
-			}
-			if (r == 0)
-				sf.nfds++;
-		}
-	}
-	rsys1(__NR_close, dir);
+	int r = sf_each_number("/fd", add_fd, what);
+	if (r < 0)
+		return r;
 	sort_fds();
 	find_shares();
 	return sf_gather_kobjs(what);

@@ -300,35 +300,52 @@ static void gather_cmdline(void)
 	sf.psargs[n] = 0;
 }
 
-/* Fills threads[1..] with the other threads of the process (state NONE);
- * returns how many slots are in use. */
-int sf_list_threads(void)
+int sf_each_number(const char *rest, int (*fn)(int n, long dirfd, void *arg), void *arg)
 {
-	sf.nthr = 1;
-	long dir = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path("/task"), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	long dir = rsys4(__NR_openat, AT_FDCWD, (long)sf_proc_path(rest), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dir < 0)
-		return sf.nthr;
+		return (int)dir;
+	int r = 0;
 	for (;;) {
 		long n = rsys3(__NR_getdents64, dir, (long)sf_dentbuf, sizeof sf_dentbuf);
-		if (n <= 0)
+		if (n <= 0) {
+			r = (int)n;
 			break;
-		for (long pos = 0; pos < n;) {
+		}
+		for (long pos = 0; pos < n && r == 0;) {
+			/* struct linux_dirent64: ino(8) off(8) reclen(2) type(1) name */
 			const char *d = sf_dentbuf + pos;
 			uint16_t reclen = (uint16_t)((unsigned char)d[16] | ((unsigned char)d[17] << 8));
 			const char *name = d + 19;
 			pos += reclen;
 			if (name[0] < '0' || name[0] > '9')
 				continue;
-			const char *s = name;
-			int tid = (int)p_u(&s, 10);
-			if (tid == sf.tid || sf.nthr == SF_MAXTHREADS)
-				continue;
-			struct sf_thread *t = &sf.threads[sf.nthr++];
-			m_zero(t, sizeof *t);
-			t->tid = tid;
+			const char *num = name;
+			r = fn((int)p_u(&num, 10), dir, arg);
 		}
+		if (r != 0)
+			break;
 	}
 	rsys1(__NR_close, dir);
+	return r;
+}
+
+static int add_thread(int tid, long dirfd, void *arg)
+{
+	if (tid == sf.tid || sf.nthr == SF_MAXTHREADS)
+		return 0;
+	struct sf_thread *t = &sf.threads[sf.nthr++];
+	m_zero(t, sizeof *t);
+	t->tid = tid;
+	return 0;
+}
+
+/* Fills threads[1..] with the other threads of the process (state NONE);
+ * returns how many slots are in use. */
+int sf_list_threads(void)
+{
+	sf.nthr = 1;
+	(void)sf_each_number("/task", add_thread, NULL);   /* unreadable: this thread alone */
 	return sf.nthr;
 }
 
